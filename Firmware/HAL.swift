@@ -1,0 +1,99 @@
+// The chip's hardware abstraction layer: everything physical reaches the firmware through these
+// protocols, as generic parameters (no existentials). The emulator plugs in files, a UDP socket,
+// the system clock and CofferCrypto; tests plug in memory; a board would plug in its own.
+
+import OPAQUE
+
+/// A HAL operation that failed. Extend-only: never renumber.
+public enum HALError: Error, Equatable, Sendable {
+    /// The medium did not complete the operation (I/O error, power loss in the emulator).
+    case ioFailure
+    /// An index, offset or length outside the device's geometry.
+    case outOfRange
+    /// A program operation on flash that was not erased first.
+    case notErased
+    /// The fuses are already burned; they can be written once only.
+    case alreadyBurned
+    /// A counter is at its maximum and cannot rise further.
+    case counterExhausted
+    /// The crypto engine refused or failed (bad key length, authentication failure).
+    case cryptoFailure
+}
+
+/// What the one-time-programmable fuses hold once burned.
+public struct FuseContents: Equatable, Sendable {
+    /// Length of the unique device secret in bytes.
+    public static let udsLength = 32
+    /// The unique device secret (UDS), from which every device key is derived.
+    public var uds: [UInt8]
+    /// The device serial number, printed and reported in GetInfo.
+    public var serial: UInt64
+
+    public init(uds: [UInt8], serial: UInt64) {
+        self.uds = uds
+        self.serial = serial
+    }
+}
+
+/// One-time-programmable fuses: blank until burned, then never changed.
+public protocol FuseBank: AnyObject {
+    /// The burned contents, or nil while the fuses are blank.
+    func read() throws(HALError) -> FuseContents?
+    /// Burns the fuses. Refuses with `.alreadyBurned` if they hold anything.
+    func burn(_ contents: FuseContents) throws(HALError)
+}
+
+/// The on-chip bank of monotonic 32-bit counters. Nothing lowers a counter.
+public protocol CounterBank: AnyObject {
+    /// Number of counters in the bank.
+    var count: Int { get }
+    /// The counter's current value.
+    func read(_ index: Int) throws(HALError) -> UInt32
+    /// Raises the counter by one and returns only once the new value is durable.
+    func increment(_ index: Int) throws(HALError) -> UInt32
+}
+
+/// External NOR-style flash: erase sets a page to 0xFF; program writes into erased bytes.
+/// Untrusted: whatever it returns is checked by the firmware before use.
+public protocol FlashMemory: AnyObject {
+    /// Bytes per erase page.
+    var pageSize: Int { get }
+    /// Number of pages.
+    var pageCount: Int { get }
+    func read(offset: Int, count: Int) throws(HALError) -> [UInt8]
+    /// Writes bytes into an erased range; returns only once they are durable.
+    func program(offset: Int, bytes: [UInt8]) throws(HALError)
+    /// Erases one page to 0xFF; returns only once durable.
+    func erase(page: Int) throws(HALError)
+}
+
+/// A source of random bytes (a TRNG on a board, the OS CSPRNG or a seeded generator on a PC).
+public protocol EntropySource: AnyObject {
+    func randomBytes(_ count: Int) -> [UInt8]
+}
+
+/// Milliseconds since an arbitrary origin; never goes backwards.
+public protocol MonotonicClock: AnyObject {
+    func milliseconds() -> UInt64
+}
+
+/// The chip's crypto engine: the OPAQUE suite plus the primitives the vault needs.
+public protocol CryptoEngine {
+    associatedtype Suite: OPAQUECiphersuite
+
+    /// The OPAQUE-3DH ciphersuite (P256-SHA256 in Coffer).
+    var suite: Suite { get }
+
+    /// AES-256-GCM with a 12-byte nonce; returns ciphertext followed by the 16-byte tag.
+    func sealAESGCM(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws(HALError) -> [UInt8]
+    /// Opens what `sealAESGCM` produced; `.cryptoFailure` when the tag does not verify.
+    func openAESGCM(key: [UInt8], nonce: [UInt8], sealed: [UInt8], aad: [UInt8]) throws(HALError) -> [UInt8]
+    /// HKDF-SHA256 (RFC 5869), extract then expand.
+    func hkdf(ikm: [UInt8], salt: [UInt8], info: [UInt8], length: Int) -> [UInt8]
+    /// The compressed SEC1 public key (33 bytes) of an ECDSA P-256 private scalar (32 bytes).
+    func ecdsaPublicKey(privateKey: [UInt8]) throws(HALError) -> [UInt8]
+    /// ECDSA P-256 over SHA-256 of `message`; the signature as r || s, 64 bytes.
+    func ecdsaSign(privateKey: [UInt8], message: [UInt8]) throws(HALError) -> [UInt8]
+    /// Byte strings compared in time independent of their contents.
+    func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool
+}

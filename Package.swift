@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// Coffer: an HSM emulator and host tools for password-protected backup keys.
+import PackageDescription
+
+/// The portable modules (firmware and the pure protocol code it uses) are also compiled as
+/// Embedded Swift by `make firmware-embedded`; they import the standard library only.
+let package = Package(
+    name: "Coffer",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure, portable (Embedded Swift subset).
+        .target(name: "CTAPHID", path: "Sources/CTAPHID"),
+        .target(name: "CofferProtocol", path: "Sources/CofferProtocol"),
+        .target(name: "OPAQUE", path: "Sources/OPAQUE"),
+        .target(
+            name: "CofferFirmware",
+            dependencies: ["CTAPHID", "CofferProtocol", "OPAQUE"],
+            path: "Firmware"
+        ),
+
+        // System libraries.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibUSB",
+            path: "Sources/CLibUSB",
+            pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]
+        ),
+
+        // The chip's crypto engine on a PC: the only module that imports COpenSSL.
+        .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE"], path: "Sources/CofferCrypto"),
+
+        // Tests: one target per module, plus end-to-end and interop.
+        .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
+    ]
+)

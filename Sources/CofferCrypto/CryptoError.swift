@@ -1,0 +1,13 @@
+/// Why a CofferCrypto operation failed. Small and flat; extend-only.
+public enum CryptoError: Error, Equatable, Sendable {
+    /// A key, nonce, tag or other input has the wrong length.
+    case invalidLength
+    /// Bytes that are not a valid P-256 point (off the curve, not canonical, or the identity).
+    case invalidPoint
+    /// A scalar that is zero or not below the group order.
+    case invalidScalar
+    /// An AEAD tag, a key-wrap integrity check or a signature did not verify.
+    case authenticationFailure
+    /// libcrypto reported a failure the caller cannot fix (allocation, internal error).
+    case libcryptoFailure
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what Coffer needs on Debian when it is missing; quiet and idempotent when all is there.
+#   scripts/bootstrap.sh          build needs: pkg-config, libssl-dev, libusb-1.0-0-dev
+#   scripts/bootstrap.sh test     also the test needs: umockdev, its GObject bindings, python-fido2
+set -euo pipefail
+
+want_debs=(pkg-config libssl-dev libusb-1.0-0-dev)
+if [ "${1:-}" = "test" ]; then
+    want_debs+=(umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev)
+fi
+
+missing=()
+for pkg in "${want_debs[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "bootstrap: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >/dev/null
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "bootstrap: missing Debian packages. Run:" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+if [ "${1:-}" = "test" ]; then
+    # python-fido2 is the independent CTAPHID host of the interop tests.
+    if ! python3 -c 'import fido2' 2>/dev/null; then
+        echo "bootstrap: installing python-fido2" >&2
+        python3 -m pip install -q --disable-pip-version-check 'fido2==2.2.1' >&2
+    fi
+fi

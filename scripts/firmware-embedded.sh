@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Compiles the portable modules (CTAPHID, CofferProtocol, OPAQUE, CofferFirmware) as Embedded Swift
+# for a Cortex-M (armv7em-none-none-eabi), warnings as errors, and prints each object's size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=.build-embedded
+rm -rf "$out" && mkdir -p "$out"
+flags=(-target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -parse-as-library
+       -Osize -warnings-as-errors -I "$out")
+
+compile() { # module-name source-dir
+    local name=$1 dir=$2
+    mapfile -t files < <(find "$dir" -name '*.swift' | sort)
+    swiftc "${flags[@]}" -module-name "$name" -emit-module -emit-module-path "$out/$name.swiftmodule" \
+        -c "${files[@]}" -o "$out/$name.o"
+}
+compile CTAPHID Sources/CTAPHID
+compile CofferProtocol Sources/CofferProtocol
+compile OPAQUE Sources/OPAQUE
+compile CofferFirmware Firmware
+echo "firmware-embedded: armv7em-none-none-eabi objects (bytes):"
+size "$out"/*.o | sed 's/^/  /'
