@@ -36,8 +36,9 @@ let package = Package(
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
 
-        // The chip's crypto engine on a PC: the only module that imports COpenSSL.
-        .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE"], path: "Sources/CofferCrypto"),
+        // The chip's crypto engine on a PC: the only module that imports COpenSSL. It implements the
+        // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
+        .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
