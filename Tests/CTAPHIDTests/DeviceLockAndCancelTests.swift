@@ -12,6 +12,9 @@ import Testing
         // Even opening a new channel waits for the lock.
         #expect(harness.feed(initReport(0xFFFF_FFFF, 0x06, length: 8, testNonce))
             == [.send(report: errorReport(0xFFFF_FFFF, 0x06))])
+        // Nor may another application resynchronise its own channel.
+        #expect(harness.feed(initReport(other, 0x06, length: 8, testNonce))
+            == [.send(report: errorReport(other, 0x06))])
         #expect(harness.feed(initReport(holder, 0x01, length: 1, [1]))
             == [.send(report: initReport(holder, 0x01, length: 1, [1]))])
         harness.now = start + 4_999
