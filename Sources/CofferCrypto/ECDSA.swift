@@ -16,7 +16,9 @@ public struct ECDSASigningKey: @unchecked Sendable {
     /// - Throws: `CryptoError.invalidLength` unless 32 bytes; `CryptoError.invalidScalar` for zero
     ///   or a value not below the group order n.
     public init(scalar: SecretBytes) throws(CryptoError) {
-        let (key, publicKey) = try scalar.withUnsafeBytes { (d) throws(CryptoError) in try ECKeyHandle.keyPair(scalar: d) }
+        let (key, publicKey) = try scalar.withUnsafeBytes { (d) throws(CryptoError) in
+            try ECKeyHandle.keyPair(scalar: d)
+        }
         self.key = key
         self.publicKey = try ECDSAVerifyingKey(sec1: publicKey)
     }

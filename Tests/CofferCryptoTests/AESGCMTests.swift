@@ -85,7 +85,9 @@ func gcmRefusesWrongLengths() throws {
     for badNonce in [0, 8, 11, 13, 16] {
         let n = [UInt8](repeating: 2, count: badNonce)
         #expect(throws: CryptoError.invalidLength) { try AESGCM.seal([1], key: key, nonce: n) }
-        #expect(throws: CryptoError.invalidLength) { try AESGCM.open([UInt8](repeating: 0, count: 17), key: key, nonce: n) }
+        #expect(throws: CryptoError.invalidLength) {
+            try AESGCM.open([UInt8](repeating: 0, count: 17), key: key, nonce: n)
+        }
     }
     for shortBox in [0, 1, 15] {
         #expect(throws: CryptoError.invalidLength) {
@@ -106,7 +108,10 @@ func reusableKeySealsManyChunks() throws {
         #expect(sealed.count == chunk.count + 16)
         #expect(sealed != previous)
         // The reused context gives what a fresh one-shot context gives.
-        #expect(sealed == (try AESGCM.seal(chunk, key: SecretBytes(Array(repeating: 0x42, count: 32)), nonce: nonce, aad: [UInt8(index)])))
+        #expect(
+            sealed
+                == (try AESGCM.seal(
+                    chunk, key: SecretBytes(Array(repeating: 0x42, count: 32)), nonce: nonce, aad: [UInt8(index)])))
         #expect(try key.open(sealed, nonce: nonce, aad: [UInt8(index)]) == chunk)
         // A failed open leaves the key usable.
         #expect(throws: CryptoError.authenticationFailure) { try key.open(sealed, nonce: nonce, aad: []) }
