@@ -3,7 +3,7 @@
 import OPAQUE
 
 /// An ECDSA P-256 private key that signs SHA-256 digests of messages.
-public struct ECDSASigningKey: @unchecked Sendable {
+public struct ECDSASigningKey: Sendable {
     /// Length of the raw private scalar in bytes.
     public static let scalarLength = 32
 
@@ -38,7 +38,7 @@ public struct ECDSASigningKey: @unchecked Sendable {
 }
 
 /// An ECDSA P-256 public key that checks signatures over SHA-256 digests.
-public struct ECDSAVerifyingKey: @unchecked Sendable, Equatable {
+public struct ECDSAVerifyingKey: Sendable, Equatable {
     /// Length of a raw r || s signature in bytes.
     public static let signatureLength = 64
 

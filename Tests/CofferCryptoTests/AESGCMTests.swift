@@ -118,3 +118,35 @@ func reusableKeySealsManyChunks() throws {
         previous = sealed
     }
 }
+
+@Test("the buffer API seals what the array API seals, refuses wrong sizes, and zeroes output on a bad tag")
+func bufferAPIMatchesArrayAPI() throws {
+    let vector = gcmVectors[3]
+    let key = try AESGCMKey(bytes: vector.key)
+    let expected = [UInt8](hex: vector.ciphertext + vector.tag)
+    var sealed = [UInt8](repeating: 0, count: vector.plaintext.count + 16)
+    var opened = [UInt8](repeating: 0xee, count: vector.plaintext.count)
+    try vector.plaintext.withUnsafeBytes { plaintext in
+        try vector.nonce.withUnsafeBytes { nonce in
+            try vector.aad.withUnsafeBytes { aad in
+                try sealed.withUnsafeMutableBytes { try key.seal(plaintext, nonce: nonce, aad: aad, into: $0) }
+                #expect(sealed == expected)
+                try sealed.withUnsafeBytes { sealed in
+                    try opened.withUnsafeMutableBytes { try key.open(sealed, nonce: nonce, aad: aad, into: $0) }
+                }
+                #expect(opened == vector.plaintext)
+                var wrongSize = [UInt8](repeating: 0, count: vector.plaintext.count + 15)
+                #expect(throws: CryptoError.invalidLength) {
+                    try wrongSize.withUnsafeMutableBytes { try key.seal(plaintext, nonce: nonce, aad: aad, into: $0) }
+                }
+                let tampered = sealed.flippingBit(ofByte: 10)
+                #expect(throws: CryptoError.authenticationFailure) {
+                    try tampered.withUnsafeBytes { sealed in
+                        try opened.withUnsafeMutableBytes { try key.open(sealed, nonce: nonce, aad: aad, into: $0) }
+                    }
+                }
+                #expect(opened.allSatisfy { $0 == 0 })
+            }
+        }
+    }
+}

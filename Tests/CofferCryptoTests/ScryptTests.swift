@@ -35,7 +35,7 @@ func scryptMatchesVector(_ vector: ScryptVector) throws {
     #expect(derived.hex == vector.derived)
 }
 
-@Test("a flipped password or salt bit, or another N, changes scrypt's output", arguments: scryptVectors.prefix(2))
+@Test("a flipped password or salt bit, or another N, changes scrypt's output", arguments: scryptVectors)
 func scryptFlippedBitChangesOutput(_ vector: ScryptVector) throws {
     let password = vector.password.utf8Bytes
     let salt = vector.salt.utf8Bytes
