@@ -42,5 +42,6 @@ let package = Package(
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
+        .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
     ]
 )
