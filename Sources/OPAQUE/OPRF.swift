@@ -15,8 +15,10 @@ public struct OPRF<Suite: OPAQUECiphersuite> {
     public var contextString: [UInt8] { ascii("OPRFV1-") + [0x00] + ascii("-") + suite.oprfIdentifier }
 
     /// Blind(input, blind): hashes the input to the group and multiplies by the blind.
-    /// `blind` must be a non-zero scalar drawn uniformly at random; the identity is refused.
+    /// `blind` must be a non-zero scalar drawn uniformly at random; the identity is refused, and so
+    /// is an input longer than Finalize can encode (65535 bytes).
     public func blind(_ input: [UInt8], blind: Scalar) throws(OPAQUEError) -> Element {
+        guard input.count <= Int(UInt16.max) else { throw .invalidLength }
         let inputElement = try suite.group.hashToGroup(input, dst: ascii("HashToGroup-") + contextString)
         return try suite.group.multiply(inputElement, by: blind)
     }
