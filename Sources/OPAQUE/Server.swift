@@ -91,8 +91,15 @@ public struct OPAQUEServer<Suite: OPAQUECiphersuite> {
 }
 
 /// What the server keeps between GenerateKE2 and ServerFinish. Holds only secrets of this one login.
+/// The session key is not readable here: only `OPAQUEServer.finish` releases it, after KE3 verifies.
 public struct ServerLoginState {
-    /// Every key of the handshake, exposed for test vectors; release the session key via `finish`.
-    public let keys: OPAQUEKeySchedule
+    let keys: OPAQUEKeySchedule
     let expectedClientMAC: SecretBytes
+
+    /// The handshake secret, exposed for test vectors.
+    public var handshakeSecret: SecretBytes { keys.handshakeSecret }
+    /// `Km2`, exposed for test vectors.
+    public var serverMACKey: SecretBytes { keys.serverMACKey }
+    /// `Km3`, exposed for test vectors.
+    public var clientMACKey: SecretBytes { keys.clientMACKey }
 }
