@@ -50,6 +50,18 @@ struct ScryptLoginTests {
     }
 }
 
+extension ScryptLoginTests {
+    /// RFC 9807's P-256 configuration: scrypt(S = zeroes(16), N = 32768, r = 8, p = 1, dkLen = 32);
+    /// expected value from Python's hashlib.scrypt. Its twin: the identity KSF returns its input.
+    @Test("the scrypt KSF is scrypt(S = zeroes(16), N = 32768, r = 8, p = 1, dkLen = 32)")
+    func scryptConfiguration() throws {
+        let input = (0..<32).map { UInt8($0) }
+        #expect(try P256SHA256Suite().stretch(input)
+                == hex("7c46095f796d6aa39840a5dac1b9dbf12271bb2b16fce9ab9469fba970167a39"))
+        #expect(try P256SHA256Suite(keyStretching: .identity).stretch(input) == input)
+    }
+}
+
 /// A deterministic byte stream for tests (SplitMix64), so runs are reproducible.
 struct SeededBytes {
     private var state: UInt64
