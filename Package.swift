@@ -22,6 +22,10 @@ let package = Package(
             path: "Firmware"
         ),
 
+        // The chip's memories in RAM (fuses, counters, flash, clock, power cuts) for tests, the host's
+        // in-process device and benchmarks.
+        .target(name: "CofferMemoryChip", dependencies: ["CofferFirmware"], path: "Sources/CofferMemoryChip"),
+
         // System libraries.
         .systemLibrary(
             name: "COpenSSL",
@@ -42,5 +46,10 @@ let package = Package(
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
+        .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
+        .testTarget(
+            name: "CofferFirmwareTests",
+            dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
+        ),
     ]
 )
