@@ -277,3 +277,24 @@ public struct VaultReply: Equatable, Sendable {
 
     public func encoded() -> [UInt8] { [status.rawValue] + body }
 }
+
+/// How the backup key crosses the host inside an authenticated session: AES-256-GCM under a key
+/// derived from the OPAQUE session key, one key per direction, each sealing exactly one message
+/// (so the all-zero nonce is never reused under a key).
+public enum KeyTransport {
+    /// HKDF-SHA256 info prefix of the client → device key (deposit); the credential id follows.
+    public static let depositKeyLabel: [UInt8] = Array("coffer/v1/deposit-key".utf8)
+    /// HKDF-SHA256 info prefix of the device → client key (recover); the credential id follows.
+    public static let recoverKeyLabel: [UInt8] = Array("coffer/v1/recover-key".utf8)
+    /// Associated data of a deposit seal.
+    public static let depositAAD: [UInt8] = Array("coffer/v1/deposit".utf8)
+    /// Associated data of a recover seal.
+    public static let recoverAAD: [UInt8] = Array("coffer/v1/recover".utf8)
+    /// The nonce of both seals.
+    public static let nonce = [UInt8](repeating: 0, count: 12)
+
+    /// HKDF info for the deposit key of `credentialID` (ikm: session key, salt: empty, 32 bytes).
+    public static func depositKeyInfo(credentialID: [UInt8]) -> [UInt8] { depositKeyLabel + credentialID }
+    /// HKDF info for the recover key of `credentialID` (ikm: session key, salt: empty, 32 bytes).
+    public static func recoverKeyInfo(credentialID: [UInt8]) -> [UInt8] { recoverKeyLabel + credentialID }
+}
