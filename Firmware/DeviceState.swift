@@ -12,6 +12,8 @@ final class ChipIdentity<B: Board> {
     let keys: DeviceKeys
     /// The OPAQUE server AKE key pair.
     let ake: OPAQUEKeyPair<B.Engine.Suite>
+    /// The OPAQUE server: AKE key pair, oprf_seed, the vault's context string.
+    let opaque: OPAQUEServer<B.Engine.Suite>
     let store: Store
     /// The identity key's signature over the AKE public key, made on first use.
     var identitySignature: [UInt8]?
@@ -21,6 +23,8 @@ final class ChipIdentity<B: Board> {
         keys = try DeviceKeys(uds: fuses.uds, engine: board.engine)
         do {
             ake = try OPAQUEKeyPair(diffieHellmanSeed: keys.akeSeed, suite: board.engine.suite)
+            opaque = try OPAQUEServer(
+                suite: board.engine.suite, context: VaultOPAQUE.context, keyPair: ake, oprfSeed: keys.oprfSeed)
         } catch {
             throw .hal(.cryptoFailure)
         }

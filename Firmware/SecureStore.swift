@@ -4,6 +4,7 @@
 // the new content. A copy that does not open at the counter's version is reported damaged and
 // left alone: never used, never reset.
 
+import CofferProtocol
 import OPAQUE
 
 /// What the store knows about a slot without opening it again (an index kept in RAM).

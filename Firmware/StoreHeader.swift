@@ -3,6 +3,7 @@
 // edited one is refused instead of trusted.
 
 import CofferProtocol
+import OPAQUE
 
 /// The first page of the store (docs/PROTOCOL.md, "Flash layout").
 public struct StoreHeader: Equatable {

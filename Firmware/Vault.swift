@@ -16,7 +16,6 @@ public final class Vault<B: Board> {
     public let configuration: FirmwareConfiguration
     var state: DeviceState<B>
     var pending: PendingLogins<ServerLoginState>
-    let server: OPAQUEServerSide<Suite>
 
     /// Boots the firmware on `board`.
     ///
@@ -27,7 +26,6 @@ public final class Vault<B: Board> {
         self.board = board
         self.configuration = configuration
         pending = PendingLogins(capacity: configuration.pendingLoginCapacity)
-        server = OPAQUEServerSide(suite: board.engine.suite)
         let counterLayout = CounterLayout(slotCount: configuration.geometry.slotCount)
         guard board.counters.count >= counterLayout.requiredCount else { throw .hal(.outOfRange) }
         let fuses = try hal { () throws(HALError) in try board.fuses.read() }

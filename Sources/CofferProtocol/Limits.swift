@@ -24,3 +24,9 @@ public enum VaultLimits {
     /// The attempt limit a freshly provisioned device applies when a registration names none.
     public static let defaultAttemptLimit: UInt8 = 10
 }
+
+/// The OPAQUE-3DH configuration both sides of the vault use (docs/PROTOCOL.md, "OPAQUE").
+public enum VaultOPAQUE {
+    /// The application context string bound into every handshake transcript (RFC 9807 §6.1).
+    public static let context: [UInt8] = Array("coffer/v1".utf8)
+}
