@@ -44,9 +44,14 @@ let package = Package(
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
         .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
+        // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
+        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
+
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
+        .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
+                    resources: [.copy("Vectors")]),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         .testTarget(
             name: "CofferFirmwareTests",

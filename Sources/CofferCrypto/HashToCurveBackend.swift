@@ -1,5 +1,4 @@
-// The field arithmetic behind RFC 9380's simplified SWU map for P-256, on libcrypto BIGNUMs, and the
-// SHA-256 that expand_message_xmd runs on.
+// The field arithmetic behind RFC 9380's simplified SWU map for P-256, on libcrypto BIGNUMs.
 
 internal import COpenSSL
 
@@ -83,26 +82,5 @@ extension P256Curve {
         try requireOne(BN_mod_add(out, out, a, prime, ctx))
         try requireOne(BN_mod_mul(out, out, x, prime, ctx))
         try requireOne(BN_mod_add(out, out, b, prime, ctx))
-    }
-
-    /// One SHA-256 over the concatenation of `parts`, on the digest fetched once at start-up.
-    func sha256(_ parts: [[UInt8]]) throws(CryptoError) -> [UInt8] {
-        guard let md = EVP_MD_CTX_new() else { throw .libcryptoFailure }
-        defer { EVP_MD_CTX_free(md) }
-        try requireOne(EVP_DigestInit_ex(md, sha256Digest, nil))
-        for part in parts {
-            try requireOne(part.withUnsafeBytes { EVP_DigestUpdate(md, $0.baseAddress, $0.count) })
-        }
-        var out = [UInt8](repeating: 0, count: 32)
-        var written: UInt32 = 0
-        try requireOne(EVP_DigestFinal_ex(md, &out, &written))
-        guard written == 32 else { throw .libcryptoFailure }
-        return out
-    }
-}
-
-extension P256HashToCurve {
-    static func sha256(_ parts: [[UInt8]]) throws(CryptoError) -> [UInt8] {
-        try P256Curve.shared.sha256(parts)
     }
 }

@@ -25,8 +25,6 @@ final class P256Curve: @unchecked Sendable {
     let sswuZ: OpaquePointer
     let sswuMinusBOverA: OpaquePointer
     let sswuBOverZA: OpaquePointer
-    /// SHA-256, fetched once so each digest skips the provider lookup.
-    let sha256Digest: OpaquePointer
     /// n - 2: the exponent of a constant-time inverse mod n (Fermat).
     let orderMinusTwo: OpaquePointer
     /// p - 2: the same for the field.
@@ -59,8 +57,6 @@ final class P256Curve: @unchecked Sendable {
         sswuZ = try Self.offset(p, by: -10)
         sswuMinusBOverA = try Self.divide(b, by: 3, modulo: p, ctx)
         sswuBOverZA = try Self.divide(b, by: 30, modulo: p, ctx)
-        guard let sha256Digest = EVP_MD_fetch(nil, "SHA256", nil) else { throw .libcryptoFailure }
-        self.sha256Digest = sha256Digest
         orderMinusTwo = try Self.offset(order, by: -2)
         primeMinusTwo = try Self.offset(p, by: -2)
         let pPlusOne = try Self.offset(p, by: 1)
@@ -74,7 +70,6 @@ final class P256Curve: @unchecked Sendable {
     deinit {
         for ctx in spareContexts { BN_CTX_free(ctx) }
         CRYPTO_THREAD_lock_free(lock)
-        EVP_MD_free(sha256Digest)
         for bn in [prime, a, b, sswuZ, sswuMinusBOverA, sswuBOverZA, orderMinusTwo, primeMinusTwo, sqrtExponent] { BN_free(bn) }
         BN_MONT_CTX_free(orderMontgomery)
         BN_MONT_CTX_free(primeMontgomery)
