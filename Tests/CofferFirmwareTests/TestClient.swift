@@ -19,6 +19,15 @@ enum LoginOutcome: Equatable {
     case refused(VaultStatus)
 }
 
+/// Something that carries vault requests to a device: the vault itself, or the chip's USB side.
+protocol VaultLink {
+    func exchange(_ request: VaultRequest, channel: UInt32) throws -> VaultReply
+}
+
+extension Vault: VaultLink {
+    func exchange(_ request: VaultRequest, channel: UInt32) throws -> VaultReply { handle(request, channel: channel) }
+}
+
 struct TestClient {
     let client = OPAQUEClient(suite: testSuite, context: VaultOPAQUE.context)
     let random: SeededEntropy
@@ -34,35 +43,35 @@ struct TestClient {
     }
 
     /// RegisterStart + RegisterFinish; the status of the first step that is not ok, or the limit.
-    func register(_ vault: TestVault, id: [UInt8], password: [UInt8], limit: UInt8 = 0) throws -> VaultReply {
+    func register(_ vault: some VaultLink, id: [UInt8], password: [UInt8], limit: UInt8 = 0) throws -> VaultReply {
         let (request, state) = try client.createRegistrationRequest(password: SecretBytes(password), blind: blind())
-        let start = vault.handle(
+        let start = try vault.exchange(
             .registerStart(RegisterStartRequest(credentialID: id, registrationRequest: request.serialize())), channel: 9)
         guard start.status == .ok else { return start }
         let response = try RegistrationResponse.deserialize(
             RegisterStartResponse(decoding: start.body).registrationResponse, suite: testSuite)
         let result = try client.finalizeRegistrationRequest(
             state: state, response: response, envelopeNonce: random.randomBytes(32))
-        return vault.handle(
+        return try vault.exchange(
             .registerFinish(
                 RegisterFinishRequest(credentialID: id, attemptLimit: limit, registrationRecord: result.record.serialize())),
             channel: 9)
     }
 
     /// LoginStart; the KE2 reply and the client state, or the refusal.
-    func start(_ vault: TestVault, id: [UInt8], password: [UInt8], channel: UInt32)
+    func start(_ vault: some VaultLink, id: [UInt8], password: [UInt8], channel: UInt32)
         throws -> (reply: VaultReply, state: ClientLoginState<P256SHA256Suite>)
     {
         let (ke1, state) = try client.generateKE1(
             password: SecretBytes(password), blind: blind(), clientNonce: random.randomBytes(32),
             clientKeyshareSeed: SecretBytes(random.randomBytes(32)))
-        let reply = vault.handle(.loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize())), channel: channel)
+        let reply = try vault.exchange(.loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize())), channel: channel)
         return (reply, state)
     }
 
     /// A whole login with `intent` (and `backupKey` for a deposit).
     func login(
-        _ vault: TestVault, id: [UInt8], password: [UInt8], intent: LoginIntent, backupKey: [UInt8] = [],
+        _ vault: some VaultLink, id: [UInt8], password: [UInt8], intent: LoginIntent, backupKey: [UInt8] = [],
         channel: UInt32 = 1
     ) throws -> LoginOutcome {
         let (reply, state) = try start(vault, id: id, password: password, channel: channel)
@@ -79,7 +88,7 @@ struct TestClient {
             sealed = try AESGCM.seal(
                 backupKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.depositAAD)
         }
-        let finish = vault.handle(
+        let finish = try vault.exchange(
             .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent, sealedKey: sealed)),
             channel: channel)
         guard finish.status == .ok else { return .refused(finish.status) }
@@ -92,7 +101,7 @@ struct TestClient {
     }
 
     /// Register then deposit `backupKey`: the normal enrolment.
-    func enrol(_ vault: TestVault, id: [UInt8], password: [UInt8], backupKey: [UInt8], limit: UInt8 = 0) throws {
+    func enrol(_ vault: some VaultLink, id: [UInt8], password: [UInt8], backupKey: [UInt8], limit: UInt8 = 0) throws {
         try expectOK(register(vault, id: id, password: password, limit: limit))
         let outcome = try login(vault, id: id, password: password, intent: .deposit, backupKey: backupKey)
         guard outcome == .done else { throw UnexpectedOutcome(outcome: outcome) }
