@@ -112,9 +112,7 @@ public enum SlotContent: Equatable {
                     backupKey: hasKey == 1 ? SecretBytes(key) : nil, registrationRecord: registrationRecord))
         }
         // The rest is padding and must be zero: anything else is not a copy this firmware wrote.
-        while reader.remaining > 0 {
-            guard try reader.readUInt8() == 0 else { throw .trailingBytes }
-        }
+        guard reader.readRemaining().allSatisfy({ $0 == 0 }) else { throw .trailingBytes }
     }
 
     /// The credential id this content belongs to, if any.

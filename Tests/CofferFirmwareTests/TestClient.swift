@@ -75,6 +75,14 @@ struct TestClient {
         channel: UInt32 = 1
     ) throws -> LoginOutcome {
         let (reply, state) = try start(vault, id: id, password: password, channel: channel)
+        return try finish(vault, started: reply, state: state, id: id, intent: intent, backupKey: backupKey, channel: channel)
+    }
+
+    /// What follows a LoginStart: open KE2, send KE3 with `intent`, open a recovered key.
+    func finish(
+        _ vault: some VaultLink, started reply: VaultReply, state: ClientLoginState<P256SHA256Suite>, id: [UInt8],
+        intent: LoginIntent, backupKey: [UInt8] = [], channel: UInt32 = 1
+    ) throws -> LoginOutcome {
         guard reply.status == .ok else { return .refused(reply.status) }
         let started = try LoginStartResponse(decoding: reply.body)
         let ke2 = try KE2.deserialize(started.ke2, suite: testSuite)
