@@ -121,7 +121,8 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
                 content, slot: slot, version: next, slotSize: layout.geometry.slotSize, engine: engine, keys: keys)
         }
         try eraseCopyIfNeeded(slot: slot, half: half)
-        try hal { () throws(HALError) in try flash.program(offset: layout.offset(slot: slot, half: half), bytes: bytes) }
+        try hal { () throws(HALError) in try flash.program(offset: layout.offset(slot: slot, half: half), bytes: bytes)
+        }
         _ = try hal { () throws(HALError) in try counters.increment(versionIndex) }
         let reread = try hal { () throws(HALError) in try counters.read(versionIndex) }
         guard reread == next else {
@@ -169,7 +170,9 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
     }
 
     private func erasePageIfNeeded(_ page: Int) throws(FirmwareError) {
-        let bytes = try hal { () throws(HALError) in try flash.read(offset: page * flash.pageSize, count: flash.pageSize) }
+        let bytes = try hal { () throws(HALError) in
+            try flash.read(offset: page * flash.pageSize, count: flash.pageSize)
+        }
         guard bytes.contains(where: { $0 != 0xFF }) else { return }
         try hal { () throws(HALError) in try flash.erase(page: page) }
     }

@@ -63,9 +63,11 @@ extension Vault {
             length: OPAQUELengths.seed + suite.hashLength)
         let fake: RegistrationRecord<Suite>
         do {
-            let keyPair = try OPAQUEKeyPair(diffieHellmanSeed: SecretBytes(Array(material.prefix(OPAQUELengths.seed))), suite: suite)
+            let keyPair = try OPAQUEKeyPair(
+                diffieHellmanSeed: SecretBytes(Array(material.prefix(OPAQUELengths.seed))), suite: suite)
             fake = try RegistrationRecord.fake(
-                clientPublicKey: keyPair.publicKey, maskingKey: SecretBytes(Array(material.dropFirst(OPAQUELengths.seed))),
+                clientPublicKey: keyPair.publicKey,
+                maskingKey: SecretBytes(Array(material.dropFirst(OPAQUELengths.seed))),
                 suite: suite)
         } catch {
             throw .refused(.internalError)
@@ -87,7 +89,8 @@ extension Vault {
             let record = try RegistrationRecord.deserialize(recordBytes, suite: suite)
             let (ke2, serverState) = try identity.opaque.generateKE2(
                 ke1: ke1, record: record, credentialIdentifier: id,
-                maskingNonce: entropy.randomBytes(OPAQUELengths.nonce), serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
+                maskingNonce: entropy.randomBytes(OPAQUELengths.nonce),
+                serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
                 serverKeyshareSeed: SecretBytes(entropy.randomBytes(OPAQUELengths.seed)))
             pending.insert(PendingLogin(channel: channel, credentialID: id, target: target, serverState: serverState))
             return ke2.serialize()
@@ -114,7 +117,9 @@ extension Vault {
         var record = try currentRecord(slot: slot, started: started, held: held, store: identity.store)
         let store = identity.store
         // A valid KE3 proves the password: attempts used go back to 0, whatever the intent does next.
-        record.attemptBase = try hal { () throws(HALError) in try board.counters.read(store.counterLayout.attempts(slot)) }
+        record.attemptBase = try hal { () throws(HALError) in
+            try board.counters.read(store.counterLayout.attempts(slot))
+        }
         switch request.intent {
         case .delete:
             try store.write(slot, .empty, scrub: true)

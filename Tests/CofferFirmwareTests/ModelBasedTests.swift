@@ -6,11 +6,12 @@
 // out must never exceed its limit.
 
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
 import Testing
+
+@testable import CofferFirmware
 
 private let slotCount = 4
 private let defaultLimit: UInt8 = 3
@@ -172,7 +173,9 @@ final class ModelRun {
 
     /// The device's slots and counters, read through the firmware's own store.
     private func observe() throws -> ModelDevice {
-        guard case .operational(let identity, _) = vault.state else { throw UnexpectedStatus(status: .storeUnavailable) }
+        guard case .operational(let identity, _) = vault.state else {
+            throw UnexpectedStatus(status: .storeUnavailable)
+        }
         let store = identity.store
         var device = ModelDevice(slotCount: slotCount, defaultLimit: defaultLimit)
         for slot in 0..<slotCount {
@@ -181,8 +184,9 @@ final class ModelRun {
             case .tombstone(let id): device.slots[slot].content = .tombstone(id)
             case .record(let record):
                 device.slots[slot].content = .record(
-                    ModelRecord(id: record.credentialID, limit: record.attemptLimit, base: record.attemptBase,
-                                key: record.backupKey?.bytes))
+                    ModelRecord(
+                        id: record.credentialID, limit: record.attemptLimit, base: record.attemptBase,
+                        key: record.backupKey?.bytes))
             }
             device.slots[slot].attempts = try memories.counters.read(store.counterLayout.attempts(slot))
         }

@@ -2,10 +2,11 @@
 // to build, restart and provision it.
 
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
+
+@testable import CofferFirmware
 
 typealias TestEngine = OpenSSLCryptoEngine<P256SHA256Suite>
 typealias TestBoard = ChipBoard<MemoryFuses, MemoryCounterBank, MemoryFlash, SeededEntropy, TestEngine>
