@@ -2,11 +2,12 @@
 // there that are not already proven elsewhere.
 
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
 import Testing
+
+@testable import CofferFirmware
 
 private let password = Array("pw".utf8)
 private let backupKey = [UInt8](repeating: 0x33, count: 32)
