@@ -114,13 +114,4 @@ public enum SlotContent: Equatable {
         // The rest is padding and must be zero: anything else is not a copy this firmware wrote.
         guard reader.readRemaining().allSatisfy({ $0 == 0 }) else { throw .trailingBytes }
     }
-
-    /// The credential id this content belongs to, if any.
-    public var credentialID: [UInt8]? {
-        switch self {
-        case .empty: nil
-        case .record(let record): record.credentialID
-        case .tombstone(let id): id
-        }
-    }
 }
