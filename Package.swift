@@ -40,7 +40,23 @@ let package = Package(
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
         .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
+        // The chip's body on a PC (files for fuses, counters and flash; UDP for USB) and its executable.
+        .target(
+            name: "CofferEmulator",
+            dependencies: [
+                "CofferFirmware", "CofferCrypto", "CTAPHID", "CofferProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CofferEmulator"
+        ),
+        .executableTarget(
+            name: "coffer-emulator",
+            dependencies: ["CofferEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/coffer-emulator"
+        ),
+
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
+        .testTarget(name: "CofferEmulatorTests", dependencies: ["CofferEmulator", "coffer-emulator"]),
     ]
 )
