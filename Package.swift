@@ -57,6 +57,7 @@ let package = Package(
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
+        .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
         .testTarget(name: "CofferEmulatorTests", dependencies: ["CofferEmulator", "coffer-emulator"]),
     ]
 )

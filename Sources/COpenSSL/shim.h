@@ -31,5 +31,8 @@ static inline void coffer_allow_wrap(EVP_CIPHER_CTX *ctx) {
     EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
 }
 static inline int coffer_nid_p256(void) { return NID_X9_62_prime256v1; }
+/* EVP_PKEY_fromdata selections, which are macros built from other macros. */
+static inline int coffer_selection_public_key(void) { return EVP_PKEY_PUBLIC_KEY; }
+static inline int coffer_selection_keypair(void) { return EVP_PKEY_KEYPAIR; }
 
 #endif

@@ -1,0 +1,70 @@
+// The firmware's CryptoEngine HAL implemented with libcrypto: what the emulator and host-side
+// tests plug into CofferFirmware.
+
+import CofferFirmware
+import OPAQUE
+
+/// The chip's crypto engine on a PC: the given OPAQUE suite plus AES-256-GCM, HKDF-SHA256 and
+/// ECDSA P-256 from CofferCrypto. Every failure reaches the firmware as `HALError.cryptoFailure`.
+public struct OpenSSLCryptoEngine<Suite: OPAQUECiphersuite>: CryptoEngine {
+    /// The OPAQUE-3DH ciphersuite the firmware runs.
+    public let suite: Suite
+
+    /// An engine around `suite`.
+    public init(suite: Suite) {
+        self.suite = suite
+    }
+
+    public func sealAESGCM(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws(HALError)
+        -> [UInt8]
+    {
+        do {
+            return try AESGCMKey(bytes: key).seal(plaintext, nonce: nonce, aad: aad)
+        } catch {
+            throw .cryptoFailure
+        }
+    }
+
+    public func openAESGCM(key: [UInt8], nonce: [UInt8], sealed: [UInt8], aad: [UInt8]) throws(HALError)
+        -> [UInt8]
+    {
+        do {
+            return try AESGCMKey(bytes: key).open(sealed, nonce: nonce, aad: aad)
+        } catch {
+            throw .cryptoFailure
+        }
+    }
+
+    /// HKDF-SHA256. The firmware asks only for fixed, short lengths; a length above 8160 bytes
+    /// (RFC 5869's limit) is a firmware bug, so it stops rather than returning short output.
+    public func hkdf(ikm: [UInt8], salt: [UInt8], info: [UInt8], length: Int) -> [UInt8] {
+        do {
+            return try HKDF<SHA256>.deriveKey(ikm: ikm, salt: salt, info: info, length: length)
+        } catch {
+            preconditionFailure("HKDF-SHA256 output length \(length) outside 0...8160")
+        }
+    }
+
+    public func ecdsaPublicKey(privateKey: [UInt8]) throws(HALError) -> [UInt8] {
+        do {
+            return try ECDSASigningKey(scalar: privateKey).publicKey.compressedRepresentation
+        } catch {
+            throw .cryptoFailure
+        }
+    }
+
+    public func ecdsaSign(privateKey: [UInt8], message: [UInt8]) throws(HALError) -> [UInt8] {
+        do {
+            return try ECDSASigningKey(scalar: privateKey).signature(for: message)
+        } catch {
+            throw .cryptoFailure
+        }
+    }
+
+    public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        OPAQUE.constantTimeEqual(a, b)
+    }
+}
+
+/// The engine holds nothing but its suite, so it is as shareable as the suite.
+extension OpenSSLCryptoEngine: Sendable where Suite: Sendable {}
