@@ -1,0 +1,90 @@
+/// A complete vendor-command message (0x40...0x7F) for the device's application.
+public struct CTAPHIDMessage: Hashable, Sendable {
+    /// The channel to answer on.
+    public var channel: CTAPHIDChannelID
+    /// The vendor command.
+    public var command: CTAPHIDCommand
+    /// The message's payload, reassembled.
+    public var payload: [UInt8]
+
+    /// A message with every field given.
+    public init(channel: CTAPHIDChannelID, command: CTAPHIDCommand, payload: [UInt8]) {
+        self.channel = channel
+        self.command = command
+        self.payload = payload
+    }
+}
+
+/// Something the caller of `CTAPHIDDevice` must do, in the order given.
+public enum CTAPHIDDeviceAction: Hashable, Sendable {
+    /// Send this 64-byte IN report to the host.
+    case send(report: [UInt8])
+    /// Hand this message to the application. The device stays busy with its channel until the
+    /// application answers with `respond(...)`; meanwhile it may send `keepalive(...)` reports.
+    case deliver(CTAPHIDMessage)
+    /// The host asked the device to identify itself (CTAPHID_WINK); already answered on the wire.
+    case wink(channel: CTAPHIDChannelID)
+    /// The host cancelled the message the application is working on (CTAPHID_CANCEL). The application
+    /// should stop and still answer through `respond(...)` (with its own "cancelled" status or an error).
+    case cancel(channel: CTAPHIDChannelID)
+}
+
+/// Why the application's answer could not be sent.
+public enum CTAPHIDDeviceError: Error, Hashable, Sendable {
+    /// No message from this channel awaits an answer: the host resynchronised the channel with
+    /// CTAPHID_INIT, or the answer was already given. The answer is dropped; nothing was sent.
+    case noPendingMessage(channel: CTAPHIDChannelID)
+    /// The answer is longer than `CTAPHIDLimits.maxMessageSize`. Nothing was sent; the message still
+    /// awaits an answer (an error, say).
+    case messageTooLong(length: Int)
+}
+
+/// The device's one transaction (§11.2.5.1: a device serves one transaction at a time).
+enum CTAPHIDDeviceTransaction {
+    /// Nothing in progress: any allocated channel may start a message.
+    case idle
+    /// An init packet arrived and continuations are awaited.
+    case receiving(Receiving)
+    /// A vendor message went to the application, which has not answered yet.
+    case processing(Processing)
+
+    struct Receiving {
+        var assembly: CTAPHIDMessageAssembly
+        /// When the last packet of the message arrived, for the message timeout.
+        var lastPacketAt: UInt64
+
+        init(first packet: CTAPHIDInitializationPacket, now: UInt64) {
+            assembly = CTAPHIDMessageAssembly(first: packet)
+            lastPacketAt = now
+        }
+
+        func hasTimedOut(at now: UInt64) -> Bool {
+            // A clock that went backwards counts as no time passed.
+            now >= lastPacketAt && now - lastPacketAt >= CTAPHIDLimits.messageTimeoutMilliseconds
+        }
+    }
+
+    struct Processing {
+        let channel: CTAPHIDChannelID
+
+        init(delivering message: CTAPHIDMessage) {
+            channel = message.channel
+        }
+    }
+
+    /// The channel the transaction belongs to, if any.
+    var channel: CTAPHIDChannelID? {
+        switch self {
+        case .idle: nil
+        case .receiving(let receiving): receiving.assembly.channel
+        case .processing(let processing): processing.channel
+        }
+    }
+}
+
+/// A CTAPHID_LOCK in force: only `channel` may talk to the device until `expiry` (§11.2.6).
+struct CTAPHIDChannelLock {
+    let channel: CTAPHIDChannelID
+    /// Time (ms) at which the lock lapses.
+    let expiry: UInt64
+}
