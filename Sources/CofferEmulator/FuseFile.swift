@@ -48,6 +48,12 @@ public final class FuseFile: FuseBank {
         contents = try Self.decode(bytes, path: path)
     }
 
+    /// True while the fuses have never been burned.
+    public var isBlank: Bool { contents == nil }
+
+    /// The serial number once burned (not a secret: it is printed and reported).
+    public var serial: UInt64? { contents?.serial }
+
     public func read() throws(HALError) -> FuseContents? {
         contents
     }

@@ -34,3 +34,9 @@ final class TemporaryDirectory {
         try write(name, contents)
     }
 }
+
+extension TemporaryDirectory {
+    func remove(_ name: String) throws {
+        try FileManager.default.removeItem(atPath: file(name))
+    }
+}
