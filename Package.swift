@@ -54,10 +54,14 @@ let package = Package(
             dependencies: ["CofferEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/coffer-emulator"
         ),
+        // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
+        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
+        .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
+                    resources: [.copy("Vectors")]),
         .testTarget(name: "CofferEmulatorTests", dependencies: ["CofferEmulator", "coffer-emulator"]),
     ]
 )
