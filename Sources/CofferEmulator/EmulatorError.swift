@@ -10,6 +10,10 @@ public enum EmulatorError: Error, CustomStringConvertible {
     case settings(String)
     /// The firmware could not boot or refused a step of `init`.
     case device(String)
+    /// `init` found a device already made.
+    case alreadyInitialised(String)
+    /// `inspect` found no device.
+    case noDevice(String)
 
     public var description: String {
         switch self {
@@ -18,6 +22,8 @@ public enum EmulatorError: Error, CustomStringConvertible {
         case .readyFile(let error): return "cannot write the ready file: \(error)"
         case .settings(let message): return message
         case .device(let message): return message
+        case .alreadyInitialised(let message): return message
+        case .noDevice(let message): return message
         }
     }
 
@@ -35,6 +41,8 @@ public enum EmulatorError: Error, CustomStringConvertible {
         case .readyFile: return EmulatorExitStatus.ioError
         case .settings: return EmulatorExitStatus.usage
         case .device: return EmulatorExitStatus.failure
+        case .alreadyInitialised: return EmulatorExitStatus.alreadyInitialised
+        case .noDevice: return EmulatorExitStatus.noDevice
         }
     }
 }

@@ -70,8 +70,12 @@ public enum EmulatorExitStatus {
     public static let usage: Int32 = 64
     /// The state is corrupt, truncated, foreign or incomplete.
     public static let stateRefused: Int32 = 65
+    /// `inspect` found no device in the state directory.
+    public static let noDevice: Int32 = 66
     /// The socket could not be bound.
     public static let unavailable: Int32 = 69
+    /// `init` found a device already there and left it alone.
+    public static let alreadyInitialised: Int32 = 73
     /// Reading or writing the state failed.
     public static let ioError: Int32 = 74
     /// Another emulator holds the state directory.
