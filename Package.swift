@@ -66,7 +66,10 @@ let package = Package(
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
         .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "CofferEmulatorTests", dependencies: ["CofferEmulator", "coffer-emulator"]),
+        .testTarget(
+            name: "CofferEmulatorTests",
+            dependencies: ["CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE"]
+        ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         .testTarget(
             name: "CofferFirmwareTests",

@@ -32,7 +32,7 @@ final class EmulatorProcess {
 
     deinit {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
@@ -55,9 +55,18 @@ final class EmulatorProcess {
         throw CancellationError()
     }
 
-    /// Sends SIGTERM and waits for the exit status.
-    func stop() -> Int32 {
+    /// Sends SIGTERM and waits for the exit status; after `seconds` without an exit the test fails
+    /// and the process is killed, so a server that ignores SIGTERM cannot hang the suite.
+    func stop(seconds: Double = 30) -> Int32 {
         process.terminate()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline {
+            _ = poll(nil, 0, 5)
+        }
+        if process.isRunning {
+            Issue.record("the emulator ignored SIGTERM; killing it")
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }
