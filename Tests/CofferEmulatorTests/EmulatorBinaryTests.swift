@@ -24,7 +24,7 @@ import Testing
 
     @Test func servesCTAPHIDInitAndPingOverUDPAndStopsCleanlyOnSIGTERM() throws {
         let emulator = try serve()
-        let ready = try emulator.waitUntilReady(readyPath)
+        let ready = try emulator.waitUntilReady()
         #expect(ready.pid == emulator.process.processIdentifier)
         #expect(ready.port != 0)
         #expect(ready.stateDir == stateDir)
@@ -44,7 +44,7 @@ import Testing
 
     @Test func datagramOfTheWrongSizeIsIgnoredAndTheNextPingAnswered() throws {
         let emulator = try serve(["--log-level", "debug"])
-        let ready = try emulator.waitUntilReady(readyPath)
+        let ready = try emulator.waitUntilReady()
         let host = try CTAPHIDTestHost(port: ready.port)
         let channel = try host.openChannel().channel
         host.send([UInt8](repeating: 0xFF, count: 63))
@@ -58,7 +58,7 @@ import Testing
 
     @Test func serveWithNoStateCreatesADeviceAndSaysSo() throws {
         let emulator = try serve()
-        _ = try emulator.waitUntilReady(readyPath)
+        _ = try emulator.waitUntilReady()
         #expect(emulator.stop() == 0)
         #expect(emulator.stderr.contains("no device in \(stateDir): creating one"))
         let report = try inspect()
@@ -75,7 +75,7 @@ import Testing
 
     @Test func secondEmulatorOnTheSameStateDirIsRefusedNamingIt() throws {
         let first = try serve()
-        _ = try first.waitUntilReady(readyPath)
+        _ = try first.waitUntilReady()
         let second = try EmulatorProcess.run(["--state-dir", stateDir, "--port", "0"])
         #expect(second.status == EmulatorExitStatus.stateInUse)
         #expect(second.stderr.contains(stateDir))

@@ -17,10 +17,13 @@ final class EmulatorProcess {
 
     let process = Process()
     let stderrPath: String
+    /// The `--ready-file` argument, if any.
+    let readyPath: String?
 
     /// Starts the binary with `arguments`, stderr to `stderrPath`.
     init(_ arguments: [String], stderrPath: String) throws {
         self.stderrPath = stderrPath
+        readyPath = arguments.firstIndex(of: "--ready-file").map { arguments[$0 + 1] }
         guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
@@ -44,7 +47,8 @@ final class EmulatorProcess {
 
     /// Waits for the ready file at `path`, polling for it until `seconds` have passed or the
     /// process ends first (then the test fails with what it said on stderr).
-    func waitUntilReady(_ path: String, seconds: Double = 60) throws -> ReadyFile {
+    func waitUntilReady(seconds: Double = 60) throws -> ReadyFile {
+        let path = try #require(readyPath, "started without --ready-file")
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: path) { return try ReadyFile.read(from: path) }
