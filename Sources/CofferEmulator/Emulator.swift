@@ -18,7 +18,9 @@ public enum Emulator {
         let existed = settings.stateDirectory.holdsAnyState
         let device = try EmulatedDevice(settings, create: true, logger: logger)
         let changed = try device.finishInitialisation()
-        let report = try Self.report(device, chip: device.boot(.run))
+        let chip = try device.boot(.run)
+        try checkAttemptLimit(settings, device.info(chip))
+        let report = try Self.report(device, chip: chip)
         if existed && !changed {
             throw .alreadyInitialised(
                 "\(settings.stateDirectory.path) already holds device \(report.serial) (\(report.lifecycle)); "
@@ -59,10 +61,22 @@ public enum Emulator {
             logger.notice("finished the initialisation that was cut short in \(settings.stateDirectory.path)")
         }
         let chip = try device.boot(.run)
-        let serial = try device.info(chip).serial
+        let info = try device.info(chip)
+        try checkAttemptLimit(settings, info)
+        let serial = info.serial
         try ServeSession(bind: bind, port: port, readyFile: readyFile)
             .run(chip, serial: serial, directory: settings.stateDirectory, logger: logger)
         device.media.releaseLock()
+    }
+
+    /// `--attempt-limit` only shapes a device being provisioned; on one already provisioned with
+    /// another default it is refused rather than silently ignored.
+    private static func checkAttemptLimit(_ settings: EmulatorSettings, _ info: GetInfoResponse) throws(EmulatorError) {
+        guard let wanted = settings.attemptLimit, info.lifecycle == .operational, info.defaultAttemptLimit != wanted
+        else { return }
+        throw .settings(
+            "--attempt-limit \(wanted) does not match the device in \(settings.stateDirectory.path), whose default "
+                + "guess limit is \(info.defaultAttemptLimit) (--attempt-limit only shapes a new device)")
     }
 
     private static func report(_ device: EmulatedDevice, chip: CofferChip<EmulatorBoard>) throws(EmulatorError) -> DeviceReport {

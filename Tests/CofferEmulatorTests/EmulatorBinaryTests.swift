@@ -56,6 +56,24 @@ import Testing
         #expect(emulator.stderr.contains("ignored a 63-byte datagram"))
     }
 
+    /// The first packet of a two-packet PING and then silence: the device's timeout must fire from
+    /// the server's poll ticks alone, answering ERR_MSG_TIMEOUT on that channel.
+    @Test func stalledMessageTimesOutWithoutFurtherTraffic() throws {
+        let emulator = try serve()
+        let ready = try emulator.waitUntilReady()
+        let host = try CTAPHIDTestHost(port: ready.port)
+        let channel = try host.openChannel().channel
+        let request = try CTAPHIDHostTransaction(channel: channel, command: .ping, payload: [UInt8](repeating: 7, count: 100))
+        try #require(request.requestReports.count == 2)
+        host.send(request.requestReports[0])
+        var exchange = request
+        #expect(throws: CTAPHIDHostError.device(.messageTimeout)) {
+            while let report = host.nextReport() { _ = try exchange.receive(report: report) }
+        }
+        #expect(try host.exchange(channel, .ping, [4]) == [4])
+        #expect(emulator.stop() == 0)
+    }
+
     @Test func serveWithNoStateCreatesADeviceAndSaysSo() throws {
         let emulator = try serve()
         _ = try emulator.waitUntilReady()
@@ -91,6 +109,14 @@ import Testing
         #expect(again.status == EmulatorExitStatus.alreadyInitialised)
         #expect(again.stderr.contains("already holds device"))
         #expect(try workspace.bytes("state/fuses") == fuses)
+    }
+
+    @Test(arguments: [["--slots", "5"], ["--attempt-limit", "3"]])
+    func sizeOrLimitThatContradictsTheDeviceIsRefused(arguments: [String]) throws {
+        try initialise()
+        let result = try EmulatorProcess.run(["--state-dir", stateDir, "--port", "0"] + arguments)
+        #expect(result.status == EmulatorExitStatus.usage)
+        #expect(result.stderr.contains("\(arguments[0]) \(arguments[1]) does not match the device in \(stateDir)"))
     }
 
     @Test func inspectShowsTheDeviceWithoutItsSecret() throws {
