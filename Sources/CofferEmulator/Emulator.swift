@@ -79,7 +79,9 @@ public enum Emulator {
                 + "guess limit is \(info.defaultAttemptLimit) (--attempt-limit only shapes a new device)")
     }
 
-    private static func report(_ device: EmulatedDevice, chip: CofferChip<EmulatorBoard>) throws(EmulatorError) -> DeviceReport {
+    private static func report(_ device: EmulatedDevice, chip: CofferChip<EmulatorBoard>) throws(EmulatorError)
+        -> DeviceReport
+    {
         let info = try device.info(chip)
         let layout = CounterLayout(slotCount: device.slotCount)
         let counters = device.media.counters

@@ -1,10 +1,11 @@
+import CofferFirmware
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CofferFirmware
-import Logging
 
 /// One run of the server around a loaded device: bind, announce (ready file), serve until SIGINT or
 /// SIGTERM, then take the announcement back.

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// SIGINT and SIGTERM turned into a flag the serve loop reads, so the process leaves by the front
 /// door (ready file removed, lock released) instead of dying mid-write.

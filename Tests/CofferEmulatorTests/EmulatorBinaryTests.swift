@@ -63,7 +63,8 @@ import Testing
         let ready = try emulator.waitUntilReady()
         let host = try CTAPHIDTestHost(port: ready.port)
         let channel = try host.openChannel().channel
-        let request = try CTAPHIDHostTransaction(channel: channel, command: .ping, payload: [UInt8](repeating: 7, count: 100))
+        let request = try CTAPHIDHostTransaction(
+            channel: channel, command: .ping, payload: [UInt8](repeating: 7, count: 100))
         try #require(request.requestReports.count == 2)
         host.send(request.requestReports[0])
         var exchange = request

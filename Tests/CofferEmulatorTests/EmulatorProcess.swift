@@ -24,7 +24,9 @@ final class EmulatorProcess {
     init(_ arguments: [String], stderrPath: String) throws {
         self.stderrPath = stderrPath
         readyPath = arguments.firstIndex(of: "--ready-file").map { arguments[$0 + 1] }
-        guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice

@@ -16,8 +16,10 @@ import Testing
     func serve(_ extra: [String] = []) throws -> EmulatorProcess {
         let run = UUID().uuidString
         return try EmulatorProcess(
-            ["serve", "--state-dir", stateDir, "--port", "0", "--ready-file", workspace.file("\(run).ready"),
-             "--seed", Self.seed] + extra,
+            [
+                "serve", "--state-dir", stateDir, "--port", "0", "--ready-file", workspace.file("\(run).ready"),
+                "--seed", Self.seed,
+            ] + extra,
             stderrPath: workspace.file("\(run).log"))
     }
 
@@ -92,7 +94,10 @@ import Testing
         while true {
             try? FileManager.default.removeItem(atPath: stateDir)
             let run = try EmulatorProcess.run(
-                ["init", "--state-dir", stateDir, "--seed", Self.seed, "--slots", "1", "--crash-after-writes", "\(cut)"])
+                [
+                    "init", "--state-dir", stateDir, "--seed", Self.seed, "--slots", "1", "--crash-after-writes",
+                    "\(cut)",
+                ])
             if run.status == 0 { break }
             #expect(run.status == PowerCut.exitStatus, "cut \(cut): \(run.stderr)")
             let emulator = try serve(["--slots", "1"])

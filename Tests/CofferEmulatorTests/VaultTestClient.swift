@@ -35,14 +35,18 @@ struct VaultTestClient {
     /// Registers `credentialID` with `attemptLimit` guesses.
     func register(_ credentialID: [UInt8], attemptLimit: UInt8) throws {
         let (request, state) = try opaque.createRegistrationRequest(password: password, blind: blind)
-        let start = try send(.registerStart(RegisterStartRequest(credentialID: credentialID, registrationRequest: request.serialize())))
+        let start = try send(
+            .registerStart(RegisterStartRequest(credentialID: credentialID, registrationRequest: request.serialize())))
         try #require(start.status == .ok)
         let response = try RegistrationResponse<P256SHA256Suite>.deserialize(
             RegisterStartResponse(decoding: start.body).registrationResponse, suite: suite)
         let result = try opaque.finalizeRegistrationRequest(
             state: state, response: response, envelopeNonce: [UInt8](repeating: 0x5E, count: 32))
-        let finish = try send(.registerFinish(RegisterFinishRequest(
-            credentialID: credentialID, attemptLimit: attemptLimit, registrationRecord: result.record.serialize())))
+        let finish = try send(
+            .registerFinish(
+                RegisterFinishRequest(
+                    credentialID: credentialID, attemptLimit: attemptLimit,
+                    registrationRecord: result.record.serialize())))
         try #require(finish.status == .ok)
     }
 
