@@ -61,6 +61,13 @@ let package = Package(
         // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
         .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
 
+        // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
+        .executableTarget(
+            name: "coffer-bench",
+            dependencies: ["CofferCrypto", "OPAQUE"],
+            path: "Benchmarks/coffer-bench"
+        ),
+
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),

@@ -10,7 +10,7 @@ public protocol CTAPHIDChannelIDSource {
 }
 
 /// Candidates 1, 2, 3, ...: predictable, for tests and for devices with no entropy to spare.
-public struct CTAPHIDSequentialChannelIDs: CTAPHIDChannelIDSource {
+public struct CTAPHIDSequentialChannelIDs: CTAPHIDChannelIDSource, Sendable {
     private var next: UInt32
 
     /// Counts up from `first`.

@@ -206,3 +206,5 @@ public struct CTAPHIDDevice<ChannelIDs: CTAPHIDChannelIDSource> {
         return lock.channel != channel
     }
 }
+
+extension CTAPHIDDevice: Sendable where ChannelIDs: Sendable {}

@@ -7,7 +7,7 @@
 /// while info == nil { info = try opening.receive(report: try hid.read()) }
 /// let cid = info!.channel
 /// ```
-public struct CTAPHIDChannelOpening {
+public struct CTAPHIDChannelOpening: Sendable {
     /// The nonce the response must echo.
     public let nonce: [UInt8]
     private var exchange: CTAPHIDHostTransaction

@@ -11,7 +11,7 @@
 /// Keep-alives are reported and skipped, CTAPHID_ERROR surfaces as `CTAPHIDHostError.device`, and
 /// reports on other channels, out-of-sequence continuations and oversize lengths are refused.
 /// After a response or any error the exchange is over; start a new one.
-public struct CTAPHIDHostTransaction {
+public struct CTAPHIDHostTransaction: Sendable {
     /// The channel of the exchange.
     public let channel: CTAPHIDChannelID
     /// The command requested, which the response must carry.

@@ -68,6 +68,20 @@ import Testing
         ])
     }
 
+    @Test func initOnBroadcastIsAnsweredWhileAnotherChannelIsMidMessageAndLeavesItAlone() {
+        var harness = DeviceHarness()
+        let busy = harness.open()
+        let payload = seededBytes(100, seed: 3)
+        let ping = [
+            initReport(busy, 0x01, length: 100, Array(payload[0..<57])),
+            continuationReport(busy, sequence: 0, Array(payload[57...])),
+        ]
+        _ = harness.feed(ping[0])
+        let newcomer = harness.open(nonce: [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(newcomer != busy && harness.device.isBusy)
+        #expect(sentReports(harness.feed(ping[1])) == ping)
+    }
+
     @Test func initWithAWrongNonceLengthIsInvalidLength() {
         var harness = DeviceHarness()
         #expect(harness.feed(initReport(0xFFFF_FFFF, 0x06, length: 7, Array(testNonce.prefix(7))))

@@ -5,32 +5,41 @@ import Testing
     @Test func lockKeepsOtherChannelsOutUntilItExpires() {
         var harness = DeviceHarness()
         let holder = harness.open(), other = harness.open()
-        #expect(harness.feed(initReport(holder, 0x04, length: 1, [5])) == [.send(report: initReport(holder, 0x04, length: 0))])
+        #expect(harness.feed(initReport(holder, 0x04, length: 1, [5]))
+            == [.send(report: initReport(holder, 0x04, length: 0))])
         let start = harness.now
         #expect(harness.feed(initReport(other, 0x01, length: 0)) == [.send(report: errorReport(other, 0x06))])
         // Even opening a new channel waits for the lock.
         #expect(harness.feed(initReport(0xFFFF_FFFF, 0x06, length: 8, testNonce))
             == [.send(report: errorReport(0xFFFF_FFFF, 0x06))])
-        #expect(harness.feed(initReport(holder, 0x01, length: 1, [1])) == [.send(report: initReport(holder, 0x01, length: 1, [1]))])
+        // Nor may another application resynchronise its own channel.
+        #expect(harness.feed(initReport(other, 0x06, length: 8, testNonce))
+            == [.send(report: errorReport(other, 0x06))])
+        #expect(harness.feed(initReport(holder, 0x01, length: 1, [1]))
+            == [.send(report: initReport(holder, 0x01, length: 1, [1]))])
         harness.now = start + 4_999
         #expect(harness.feed(initReport(other, 0x01, length: 0)) == [.send(report: errorReport(other, 0x06))])
         harness.now = start + 5_000
-        #expect(harness.feed(initReport(other, 0x01, length: 0)) == [.send(report: initReport(other, 0x01, length: 0))])
+        #expect(harness.feed(initReport(other, 0x01, length: 0))
+            == [.send(report: initReport(other, 0x01, length: 0))])
     }
 
     @Test func lockZeroReleasesAtOnce() {
         var harness = DeviceHarness()
         let holder = harness.open(), other = harness.open()
         _ = harness.feed(initReport(holder, 0x04, length: 1, [10]))
-        #expect(harness.feed(initReport(holder, 0x04, length: 1, [0])) == [.send(report: initReport(holder, 0x04, length: 0))])
-        #expect(harness.feed(initReport(other, 0x08, length: 0)).first == .send(report: initReport(other, 0x08, length: 0)))
+        #expect(harness.feed(initReport(holder, 0x04, length: 1, [0]))
+            == [.send(report: initReport(holder, 0x04, length: 0))])
+        #expect(harness.feed(initReport(other, 0x08, length: 0)).first
+            == .send(report: initReport(other, 0x08, length: 0)))
     }
 
     @Test func lockOverTenSecondsIsInvalidParameter() {
         var harness = DeviceHarness()
         let holder = harness.open(), other = harness.open()
         #expect(harness.feed(initReport(holder, 0x04, length: 1, [11])) == [.send(report: errorReport(holder, 0x02))])
-        #expect(harness.feed(initReport(other, 0x01, length: 0)) == [.send(report: initReport(other, 0x01, length: 0))])
+        #expect(harness.feed(initReport(other, 0x01, length: 0))
+            == [.send(report: initReport(other, 0x01, length: 0))])
     }
 
     @Test func lockWithoutExactlyOneByteIsInvalidLength() {

@@ -94,7 +94,8 @@ import Testing
         #expect(harness.device.poll(now: harness.now).isEmpty)
         _ = try harness.device.respond(channel: CTAPHIDChannelID(rawValue: first),
                                        command: CTAPHIDCommand(rawValue: 0x50), payload: [])
-        #expect(harness.feed(initReport(second, 0x01, length: 0)) == [.send(report: initReport(second, 0x01, length: 0))])
+        #expect(harness.feed(initReport(second, 0x01, length: 0))
+            == [.send(report: initReport(second, 0x01, length: 0))])
     }
 
     @Test func aStalledMessageTimesOutAt500MillisecondsNot499() {

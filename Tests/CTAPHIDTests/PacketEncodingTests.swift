@@ -6,7 +6,8 @@ import Testing
         let packet = CTAPHIDInitializationPacket(
             channel: 0x1234_5678, command: CTAPHIDCommand(rawValue: 0x41), messageLength: 0x0102, data: [0xAA, 0xBB]
         )
-        let expected: [UInt8] = [0x12, 0x34, 0x56, 0x78, 0xC1, 0x01, 0x02, 0xAA, 0xBB] + [UInt8](repeating: 0, count: 55)
+        let expected: [UInt8] = [0x12, 0x34, 0x56, 0x78, 0xC1, 0x01, 0x02, 0xAA, 0xBB]
+            + [UInt8](repeating: 0, count: 55)
         #expect(packet.report == expected)
     }
 
