@@ -30,14 +30,14 @@ extension Vault {
         }
         let limit = UInt32(record.attemptLimit)
         let attemptsIndex = store.counterLayout.attempts(slot)
-        let before = try hal { () throws(HALError) in try board.counters.read(attemptsIndex) }
+        let before = try hal(try board.counters.read(attemptsIndex))
         guard record.attemptsUsed(counter: before) < limit else {
             // Used up before a power cut let the destruction happen: finish it now.
             try destroy(slot: slot, credentialID: id, store: store)
             throw .refused(.recordDestroyed)
         }
-        _ = try hal { () throws(HALError) in try board.counters.increment(attemptsIndex) }
-        let counted = try hal { () throws(HALError) in try board.counters.read(attemptsIndex) }
+        _ = try hal(try board.counters.increment(attemptsIndex))
+        let counted = try hal(try board.counters.read(attemptsIndex))
         let used = record.attemptsUsed(counter: counted)
         guard used <= limit else {
             try destroy(slot: slot, credentialID: id, store: store)
@@ -56,16 +56,18 @@ extension Vault {
     private func fakeLogin(
         _ ke1: KE1<Suite>, id: [UInt8], channel: UInt32, identity: ChipIdentity<B>, header: StoreHeader
     ) throws(FirmwareError) -> [UInt8] {
-        _ = try hal { () throws(HALError) in try board.counters.increment(CounterLayout.unknownLogins) }
+        _ = try hal(try board.counters.increment(CounterLayout.unknownLogins))
         let suite = board.engine.suite
         let material = board.engine.hkdf(
             ikm: identity.keys.fakeRecordKey.bytes, salt: [], info: Array("coffer/v1/fake-record".utf8) + id,
             length: OPAQUELengths.seed + suite.hashLength)
         let fake: RegistrationRecord<Suite>
         do {
-            let keyPair = try OPAQUEKeyPair(diffieHellmanSeed: SecretBytes(Array(material.prefix(OPAQUELengths.seed))), suite: suite)
+            let keyPair = try OPAQUEKeyPair(
+                diffieHellmanSeed: SecretBytes(Array(material.prefix(OPAQUELengths.seed))), suite: suite)
             fake = try RegistrationRecord.fake(
-                clientPublicKey: keyPair.publicKey, maskingKey: SecretBytes(Array(material.dropFirst(OPAQUELengths.seed))),
+                clientPublicKey: keyPair.publicKey,
+                maskingKey: SecretBytes(Array(material.dropFirst(OPAQUELengths.seed))),
                 suite: suite)
         } catch {
             throw .refused(.internalError)
@@ -87,7 +89,8 @@ extension Vault {
             let record = try RegistrationRecord.deserialize(recordBytes, suite: suite)
             let (ke2, serverState) = try identity.opaque.generateKE2(
                 ke1: ke1, record: record, credentialIdentifier: id,
-                maskingNonce: entropy.randomBytes(OPAQUELengths.nonce), serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
+                maskingNonce: entropy.randomBytes(OPAQUELengths.nonce),
+                serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
                 serverKeyshareSeed: SecretBytes(entropy.randomBytes(OPAQUELengths.seed)))
             pending.insert(PendingLogin(channel: channel, credentialID: id, target: target, serverState: serverState))
             return ke2.serialize()
@@ -114,7 +117,8 @@ extension Vault {
         var record = try currentRecord(slot: slot, started: started, held: held, store: identity.store)
         let store = identity.store
         // A valid KE3 proves the password: attempts used go back to 0, whatever the intent does next.
-        record.attemptBase = try hal { () throws(HALError) in try board.counters.read(store.counterLayout.attempts(slot)) }
+        record.attemptBase = try hal(
+            try board.counters.read(store.counterLayout.attempts(slot)))
         switch request.intent {
         case .delete:
             try store.write(slot, .empty, scrub: true)
@@ -144,10 +148,9 @@ extension Vault {
             let key = board.engine.hkdf(
                 ikm: sessionKey.bytes, salt: [], info: KeyTransport.recoverKeyInfo(credentialID: login.credentialID),
                 length: 32)
-            let sealed = try hal { () throws(HALError) in
+            let sealed = try hal(
                 try board.engine.sealAESGCM(
-                    key: key, nonce: KeyTransport.nonce, plaintext: backupKey.bytes, aad: KeyTransport.recoverAAD)
-            }
+                    key: key, nonce: KeyTransport.nonce, plaintext: backupKey.bytes, aad: KeyTransport.recoverAAD))
             return LoginFinishResponse(sealedKey: sealed).encoded()
         }
     }
@@ -166,7 +169,7 @@ extension Vault {
             return started
         }
         guard case .record(let current) = content, current.credentialID == started.credentialID,
-            current.registrationRecord == started.registrationRecord
+            constantTimeEqual(current.registrationRecord, started.registrationRecord)
         else { throw .refused(.noPendingLogin) }
         return current
     }
