@@ -44,7 +44,8 @@ public enum Emulator {
         return try report(device, chip: device.boot(.run))
     }
 
-    /// `serve`: loads (or first makes) the device and serves it over UDP until SIGINT or SIGTERM.
+    /// `serve`: binds the socket, loads (or first makes) the device and serves it over UDP until
+    /// SIGINT or SIGTERM.
     public static func serve(
         _ settings: EmulatorSettings,
         bind: String,
@@ -52,6 +53,7 @@ public enum Emulator {
         readyFile: String?,
         logger: Logger = Logger(label: "coffer.emulator")
     ) throws(EmulatorError) {
+        let session = try ServeSession(bind: bind, port: port, readyFile: readyFile)
         let existed = settings.stateDirectory.holdsAnyState
         if !existed {
             logger.notice("no device in \(settings.stateDirectory.path): creating one")
@@ -64,8 +66,7 @@ public enum Emulator {
         let info = try device.info(chip)
         try checkAttemptLimit(settings, info)
         let serial = info.serial
-        try ServeSession(bind: bind, port: port, readyFile: readyFile)
-            .run(chip, serial: serial, directory: settings.stateDirectory, logger: logger)
+        try session.run(chip, serial: serial, directory: settings.stateDirectory, logger: logger)
         device.media.releaseLock()
     }
 

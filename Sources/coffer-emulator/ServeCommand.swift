@@ -26,6 +26,11 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        do {
+            _ = try PeerAddress(host: bind, port: 0)
+        } catch {
+            throw ValidationError("--bind must be a numeric IPv4 or IPv6 address, not \"\(bind)\".")
+        }
     }
 
     func run() throws {

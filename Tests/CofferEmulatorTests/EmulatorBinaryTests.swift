@@ -138,11 +138,19 @@ import Testing
 
     @Test(arguments: [
         ["--slots", "0"], ["--attempt-limit", "256"], ["--seed", "xyz"], ["--crash-after-writes", "0"],
-        ["--port", "70000"], ["--no-such-option"],
+        ["--port", "70000"], ["--bind", "localhost"], ["--no-such-option"],
     ])
     func badCommandLineExitsWithUsage(arguments: [String]) throws {
         let result = try EmulatorProcess.run(["--state-dir", stateDir] + arguments)
         #expect(result.status == EmulatorExitStatus.usage)
+        #expect(!FileManager.default.fileExists(atPath: stateDir))
+    }
+
+    @Test func portAlreadyTakenFailsBeforeAnyStateIsMade() throws {
+        let holder = try UDPSocket(host: "127.0.0.1", port: 0)
+        let result = try EmulatorProcess.run(["--state-dir", stateDir, "--port", "\(holder.port)"])
+        #expect(result.status == EmulatorExitStatus.unavailable)
+        #expect(result.stderr.contains("cannot serve on 127.0.0.1:\(holder.port)"))
         #expect(!FileManager.default.fileExists(atPath: stateDir))
     }
 
