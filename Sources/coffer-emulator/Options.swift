@@ -16,7 +16,7 @@ struct StateOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Log level on stderr: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+            "Log level on stderr (never a secret is logged).", valueName: "level"))
     var logLevel: Logger.Level = .info
 
     func validate() throws {

@@ -7,8 +7,9 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the device's CTAPHID reports over UDP (creating the device if the state dir holds none).",
         discussion: """
-            Ready file (--ready-file), written atomically once the state is loaded and the socket bound,
-            removed on a clean exit: {"pid":N,"port":N,"serial":"16 hex digits","stateDir":"/abs/path"}
+            The ready file (--ready-file) is written atomically once the state is loaded and the socket \
+            bound, and removed on a clean exit (SIGINT, SIGTERM): \
+            {"pid":N,"port":N,"serial":"<16 hex digits>","stateDir":"<absolute path>"}
             """
     )
 
