@@ -44,6 +44,20 @@ let package = Package(
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
         .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
+        // The chip's body on a PC (files for fuses, counters and flash; UDP for USB) and its executable.
+        .target(
+            name: "CofferEmulator",
+            dependencies: [
+                "CofferFirmware", "CofferCrypto", "CTAPHID", "CofferProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CofferEmulator"
+        ),
+        .executableTarget(
+            name: "coffer-emulator",
+            dependencies: ["CofferEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/coffer-emulator"
+        ),
         // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
         .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
 
@@ -59,6 +73,10 @@ let package = Package(
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
         .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
                     resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "CofferEmulatorTests",
+            dependencies: ["CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE"]
+        ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         .testTarget(
             name: "CofferFirmwareTests",
