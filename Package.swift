@@ -73,9 +73,19 @@ let package = Package(
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
         .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
                     resources: [.copy("Vectors")]),
+        // What tests of the built emulator share: the child process, a CTAPHID host over UDP, a vault
+        // client, temporary directories.
+        .target(
+            name: "CofferTestSupport",
+            dependencies: ["CofferEmulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE"],
+            path: "Tests/CofferTestSupport"
+        ),
         .testTarget(
             name: "CofferEmulatorTests",
-            dependencies: ["CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE"]
+            dependencies: [
+                "CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE",
+                "CofferTestSupport",
+            ]
         ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         .testTarget(
