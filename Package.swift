@@ -87,6 +87,14 @@ let package = Package(
                 "CofferTestSupport",
             ]
         ),
+        // Storms, concurrency and a blind relay against the built emulator (docs/THREATS.md).
+        .testTarget(
+            name: "AdversaryTests",
+            dependencies: [
+                "CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE",
+                "CofferTestSupport",
+            ]
+        ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         .testTarget(
             name: "CofferFirmwareTests",
