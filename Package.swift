@@ -40,8 +40,21 @@ let package = Package(
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
         .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
+        // The host side: transports (udp, usb, embedded), the vault client, the backup file format.
+        .target(
+            name: "CofferHost",
+            dependencies: ["CTAPHID", "OPAQUE", "CofferCrypto", "CLibUSB"],
+            path: "Sources/CofferHost"
+        ),
+        .executableTarget(
+            name: "cofferctl",
+            dependencies: ["CofferHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "HostTools/cofferctl"
+        ),
+
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
+        .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
     ]
 )
