@@ -51,10 +51,14 @@ let package = Package(
             dependencies: ["CofferHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "HostTools/cofferctl"
         ),
+        // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
+        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
         .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
+        .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
+                    resources: [.copy("Vectors")]),
     ]
 )
