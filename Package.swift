@@ -22,6 +22,10 @@ let package = Package(
             path: "Firmware"
         ),
 
+        // The chip's memories in RAM (fuses, counters, flash, clock, power cuts) for tests, the host's
+        // in-process device and benchmarks.
+        .target(name: "CofferMemoryChip", dependencies: ["CofferFirmware"], path: "Sources/CofferMemoryChip"),
+
         // System libraries.
         .systemLibrary(
             name: "COpenSSL",
@@ -60,5 +64,10 @@ let package = Package(
         .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
         .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
                     resources: [.copy("Vectors")]),
+        .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
+        .testTarget(
+            name: "CofferFirmwareTests",
+            dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
+        ),
     ]
 )
