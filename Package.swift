@@ -44,10 +44,31 @@ let package = Package(
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
         .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
-        // The host side: transports (udp, usb, embedded), the vault client, the backup file format.
+        // The chip's body on a PC (files for fuses, counters and flash; UDP for USB) and its executable.
+        .target(
+            name: "CofferEmulator",
+            dependencies: [
+                "CofferFirmware", "CofferCrypto", "CTAPHID", "CofferProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CofferEmulator"
+        ),
+        .executableTarget(
+            name: "coffer-emulator",
+            dependencies: ["CofferEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/coffer-emulator"
+        ),
+        // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
+        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
+
+        // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
+        // the CLI on top of it.
         .target(
             name: "CofferHost",
-            dependencies: ["CTAPHID", "OPAQUE", "CofferCrypto", "CLibUSB"],
+            dependencies: [
+                "CTAPHID", "CofferProtocol", "OPAQUE", "CofferCrypto", "CLibUSB", "CofferFirmware",
+                "CofferMemoryChip", "CofferEmulator", "CofferVectors",
+            ],
             path: "Sources/CofferHost"
         ),
         .executableTarget(
@@ -55,19 +76,18 @@ let package = Package(
             dependencies: ["CofferHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "HostTools/cofferctl"
         ),
-        // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
-        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
-        .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
         .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
                     resources: [.copy("Vectors")]),
+        .testTarget(name: "CofferEmulatorTests", dependencies: ["CofferEmulator", "coffer-emulator"]),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         .testTarget(
             name: "CofferFirmwareTests",
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
+        .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
     ]
 )

@@ -1,0 +1,115 @@
+import CofferFirmware
+import Logging
+
+/// The chip's on-chip bank of monotonic counters as the file `counters` in the state directory.
+///
+/// The file is two `CounterPage`s back to back. The valid page with the higher sequence number is
+/// the truth. An increment writes the whole bank, with the sequence one higher, over the OTHER
+/// (older) page and fsyncs it; only then does it return. A power cut during that write tears at
+/// most the older page, so the newer one, the last value this bank ever reported as durable, is
+/// still there: a counter never goes back below what an `increment` returned.
+public final class CounterFile: CounterBank {
+    /// The file's name inside the state directory.
+    public static let fileName = "counters"
+
+    /// The file's path.
+    public let path: String
+    private let file: DurableFile
+    private let powerCut: PowerCut
+    private var current: CounterPage
+    /// Which page (0 or 1) holds `current`; increments write the other one.
+    private var currentPage: Int
+    private let pageSize: Int
+    private let logger = Logger(label: "coffer.emulator.counters")
+
+    public var count: Int { current.values.count }
+
+    /// Creates a new counter file with `count` counters, all zero, refusing to replace one.
+    /// One durable write.
+    public static func create(path: String, count: Int, powerCut: PowerCut) throws(StateFileError) {
+        precondition(count > 0, "a counter bank holds at least one counter")
+        let zeros = [UInt32](repeating: 0, count: count)
+        let bytes = CounterPage(sequence: 1, values: zeros).encoded() + CounterPage(sequence: 0, values: zeros).encoded()
+        try powerCut.admitCreation(of: path)
+        try DurableDirectory.createExclusively(path, bytes: bytes)
+    }
+
+    /// Opens the counter file at `path`, picking the valid page with the higher sequence number.
+    /// Refuses a file of impossible size, two invalid pages, or two valid pages that contradict each
+    /// other (equal sequence numbers, or a counter lower in the newer page).
+    public init(path: String, powerCut: PowerCut) throws(StateFileError) {
+        self.path = path
+        self.powerCut = powerCut
+        file = try DurableFile(openingExisting: path)
+        let size = try file.size()
+        guard size % 2 == 0, CounterPage.counters(inPageOf: size / 2) != nil else {
+            throw StateFileError(
+                path: path,
+                problem: .wrongSize(actual: size, expected: "two equal pages of 28 + 4·n bytes (n ≥ 1)")
+            )
+        }
+        pageSize = size / 2
+        let bytes = try file.read(offset: 0, count: size)
+        let pages = [CounterPage.decode(bytes[0..<pageSize]), CounterPage.decode(bytes[pageSize..<size])]
+        (current, currentPage) = try Self.choose(pages, path: path)
+    }
+
+    public func read(_ index: Int) throws(HALError) -> UInt32 {
+        guard current.values.indices.contains(index) else { throw .outOfRange }
+        return current.values[index]
+    }
+
+    public func increment(_ index: Int) throws(HALError) -> UInt32 {
+        guard current.values.indices.contains(index) else { throw .outOfRange }
+        guard current.values[index] < UInt32.max else { throw .counterExhausted }
+        var next = current
+        next.sequence += 1
+        next.values[index] += 1
+        let target = 1 - currentPage
+        try powerCut.admitWrite(to: path)
+        do {
+            try file.write(offset: target * pageSize, bytes: next.encoded())
+            try file.sync()
+        } catch {
+            // The older page may now be torn; the current one is untouched, so the bank still holds
+            // its last durable state, and the next increment overwrites the torn page again.
+            logger.error("counter increment not durable: \(error)")
+            throw .ioFailure
+        }
+        current = next
+        currentPage = target
+        return next.values[index]
+    }
+
+    private static func choose(
+        _ pages: [Result<CounterPage, PageFault>],
+        path: String
+    ) throws(StateFileError) -> (CounterPage, Int) {
+        switch (pages[0], pages[1]) {
+        case (.failure(let fault0), .failure(let fault1)):
+            if fault0 == .badMagic && fault1 == .badMagic {
+                throw StateFileError(path: path, problem: .badMagic)
+            }
+            throw StateFileError(
+                path: path,
+                problem: .bothCounterPagesInvalid(page0: fault0.description, page1: fault1.description)
+            )
+        case (.success(let page), .failure):
+            return (page, 0)
+        case (.failure, .success(let page)):
+            return (page, 1)
+        case (.success(let page0), .success(let page1)):
+            guard page0.sequence != page1.sequence else {
+                throw StateFileError(path: path, problem: .inconsistentCounterPages("both pages have sequence \(page0.sequence)"))
+            }
+            let (newer, older, index) = page0.sequence > page1.sequence ? (page0, page1, 0) : (page1, page0, 1)
+            if let counter = newer.values.indices.first(where: { newer.values[$0] < older.values[$0] }) {
+                throw StateFileError(
+                    path: path,
+                    problem: .inconsistentCounterPages("counter \(counter) is lower in the newer page")
+                )
+            }
+            return (newer, index)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import CofferFirmware
+import CofferProtocol
+import Logging
+
+/// The emulator's three jobs, as the `coffer-emulator` subcommands call them.
+public enum Emulator {
+    /// The UDP port `serve` uses when none is given.
+    public static let defaultPort: UInt16 = 8111
+    /// The address `serve` binds when none is given: loopback only.
+    public static let defaultBindAddress = "127.0.0.1"
+
+    /// `init`: creates the device's media, then manufactures and provisions it. Finishes an `init`
+    /// a power cut interrupted; refuses a directory that already holds a made device.
+    public static func initialise(
+        _ settings: EmulatorSettings,
+        logger: Logger = Logger(label: "coffer.emulator")
+    ) throws(EmulatorError) -> DeviceReport {
+        let existed = settings.stateDirectory.holdsAnyState
+        let device = try EmulatedDevice(settings, create: true, logger: logger)
+        let changed = try device.finishInitialisation()
+        let report = try Self.report(device, chip: device.boot(.run))
+        if existed && !changed {
+            throw .alreadyInitialised(
+                "\(settings.stateDirectory.path) already holds device \(report.serial) (\(report.lifecycle)); "
+                    + "refusing to make another there")
+        }
+        if existed {
+            logger.notice("finished the initialisation that was cut short in \(settings.stateDirectory.path)")
+        }
+        return report
+    }
+
+    /// `inspect`: what the device holds, without a secret.
+    public static func inspect(
+        _ settings: EmulatorSettings,
+        logger: Logger = Logger(label: "coffer.emulator")
+    ) throws(EmulatorError) -> DeviceReport {
+        guard settings.stateDirectory.holdsAnyState else {
+            throw .noDevice("no device in \(settings.stateDirectory.path) (make one with init or serve)")
+        }
+        let device = try EmulatedDevice(settings, create: false, logger: logger)
+        return try report(device, chip: device.boot(.run))
+    }
+
+    /// `serve`: loads (or first makes) the device and serves it over UDP until SIGINT or SIGTERM.
+    public static func serve(
+        _ settings: EmulatorSettings,
+        bind: String,
+        port: UInt16,
+        readyFile: String?,
+        logger: Logger = Logger(label: "coffer.emulator")
+    ) throws(EmulatorError) {
+        let existed = settings.stateDirectory.holdsAnyState
+        if !existed {
+            logger.notice("no device in \(settings.stateDirectory.path): creating one")
+        }
+        let device = try EmulatedDevice(settings, create: true, logger: logger)
+        if try device.finishInitialisation(), existed {
+            logger.notice("finished the initialisation that was cut short in \(settings.stateDirectory.path)")
+        }
+        let chip = try device.boot(.run)
+        let serial = try device.info(chip).serial
+        try ServeSession(bind: bind, port: port, readyFile: readyFile)
+            .run(chip, serial: serial, directory: settings.stateDirectory, logger: logger)
+        device.media.releaseLock()
+    }
+
+    private static func report(_ device: EmulatedDevice, chip: CofferChip<EmulatorBoard>) throws(EmulatorError) -> DeviceReport {
+        let info = try device.info(chip)
+        let layout = CounterLayout(slotCount: device.slotCount)
+        let counters = device.media.counters
+        func read(_ index: Int) throws(EmulatorError) -> UInt32 {
+            do {
+                return try counters.read(index)
+            } catch {
+                throw .device("cannot read counter \(index) of \(counters.path): \(error)")
+            }
+        }
+        var used: [DeviceReport.SlotCounters] = []
+        for slot in 0..<device.slotCount {
+            let version = try read(layout.version(slot))
+            let attempts = try read(layout.attempts(slot))
+            if version != 0 || attempts != 0 {
+                used.append(DeviceReport.SlotCounters(slot: slot, version: version, attempts: attempts))
+            }
+        }
+        return DeviceReport(
+            stateDir: device.media.directory.path,
+            serial: ReadyFile.hex(info.serial),
+            lifecycle: "\(info.lifecycle)",
+            slotCount: Int(info.slotCount),
+            records: Int(info.recordCount),
+            tombstones: Int(info.tombstoneCount),
+            damaged: Int(info.damagedCount),
+            defaultAttemptLimit: Int(info.defaultAttemptLimit),
+            identityPublicKey: info.identityPublicKey.map { ReadyFile.hex2($0) }.joined(),
+            lifecycleCounter: try read(CounterLayout.lifecycle),
+            unknownLogins: try read(CounterLayout.unknownLogins),
+            usedSlots: used
+        )
+    }
+}

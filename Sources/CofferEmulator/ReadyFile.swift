@@ -1,0 +1,54 @@
+import Foundation
+
+/// What a running emulator tells the world once its state is loaded and its socket bound: the
+/// file named by `--ready-file`, JSON with exactly these keys, for example
+/// `{"pid":4242,"port":50123,"serial":"00c0ffee00000001","stateDir":"/home/u/.local/state/coffer"}`.
+/// `serial` is the device serial as 16 lowercase hex digits.
+public struct ReadyFile: Codable, Equatable, Sendable {
+    /// The emulator's process id.
+    public var pid: Int32
+    /// The UDP port it serves on.
+    public var port: UInt16
+    /// The device serial number, 16 lowercase hex digits.
+    public var serial: String
+    /// The absolute path of the state directory.
+    public var stateDir: String
+
+    public init(pid: Int32, port: UInt16, serial: UInt64, stateDir: String) {
+        self.pid = pid
+        self.port = port
+        self.serial = Self.hex(serial)
+        self.stateDir = stateDir
+    }
+
+    /// A serial number as the ready file and `inspect` print it.
+    public static func hex(_ serial: UInt64) -> String {
+        let digits = String(serial, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// A byte as two lowercase hex digits.
+    static func hex2(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16)
+        return digits.count == 1 ? "0" + digits : digits
+    }
+
+    /// Writes the file atomically (temporary file, fsync, rename, directory fsync), so a reader
+    /// that sees it sees all of it.
+    public func write(to path: String) throws(StateFileError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json: Data
+        do {
+            json = try encoder.encode(self)
+        } catch {
+            preconditionFailure("a ReadyFile always encodes: \(error)")
+        }
+        try DurableDirectory.replaceAtomically(path, bytes: [UInt8](json) + [0x0A])
+    }
+
+    /// Reads a ready file written by `write(to:)`.
+    public static func read(from path: String) throws -> ReadyFile {
+        try JSONDecoder().decode(ReadyFile.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import CofferEmulator
+import Foundation
+import Logging
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Where the state lives and how much to log: every subcommand has these.
+struct StateOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The device's state directory (fuses, counters, flash.img, lock).",
+        discussion: "Default: $XDG_STATE_HOME/coffer, else ~/.local/state/coffer.",
+        valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp(
+        "Log level on stderr: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if stateDir == nil && StateDirectory.defaultPath(environment: ProcessInfo.processInfo.environment) == nil {
+            throw ValidationError("No --state-dir and neither XDG_STATE_HOME nor HOME is set.")
+        }
+    }
+
+    var stateDirectory: StateDirectory {
+        StateDirectory(path: stateDir ?? StateDirectory.defaultPath(environment: ProcessInfo.processInfo.environment)!)
+    }
+
+    /// Sends swift-log output to stderr at the chosen level. Call once, first thing in `run()`.
+    func bootstrapLogging() {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// The choices that shape a new device and a run: randomness, size, guess limit, power cuts.
+struct DeviceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Hex seed (1-64 bytes) making the UDS, serial and every other random choice reproducible.",
+        discussion: "For tests and demos: a device made from a known seed has no secret.",
+        valueName: "hex"))
+    var seed: String?
+
+    @Option(help: ArgumentHelp(
+        "Slots of a new device (1-4096; default \(EmulatorSettings.defaultSlotCount)).", valueName: "n"))
+    var slots: Int?
+
+    @Option(help: ArgumentHelp(
+        "Default guess limit set when the device is provisioned (1-255; default \(EmulatorSettings.defaultAttemptLimit)).",
+        valueName: "n"))
+    var attemptLimit: Int?
+
+    @Option(help: ArgumentHelp(
+        "Cut the power at the n-th durable write: writes 1..n-1 are kept, write n never reaches the files.",
+        discussion: "The process then ends at once with exit status \(PowerCut.exitStatus), without cleanup.",
+        valueName: "n"))
+    var crashAfterWrites: Int?
+
+    func validate() throws {
+        if let seed {
+            guard let bytes = Hex.bytes(seed), (1...64).contains(bytes.count) else {
+                throw ValidationError("--seed must be 2 to 128 hex digits (1 to 64 bytes).")
+            }
+        }
+        if let slots, !(1...4096).contains(slots) {
+            throw ValidationError("--slots must be between 1 and 4096.")
+        }
+        if let attemptLimit, !(1...255).contains(attemptLimit) {
+            throw ValidationError("--attempt-limit must be between 1 and 255.")
+        }
+        if let crashAfterWrites, crashAfterWrites < 1 {
+            throw ValidationError("--crash-after-writes counts from 1.")
+        }
+    }
+
+    func settings(_ state: StateOptions) -> EmulatorSettings {
+        EmulatorSettings(
+            stateDirectory: state.stateDirectory,
+            seed: seed.flatMap(Hex.bytes),
+            slotCount: slots,
+            attemptLimit: attemptLimit.map { UInt8($0) },
+            crashAfterWrites: crashAfterWrites
+        )
+    }
+}
+
+/// Runs `body`, turning an emulator failure into its message on stderr and its exit status.
+func reportingFailure(_ body: () throws(EmulatorError) -> Void) throws {
+    do {
+        try body()
+    } catch {
+        FileHandle.standardError.write(Data("coffer-emulator: \(error)\n".utf8))
+        throw ExitCode(error.exitStatus)
+    }
+}

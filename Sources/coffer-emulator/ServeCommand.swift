@@ -1,0 +1,37 @@
+import ArgumentParser
+import CofferEmulator
+
+/// Serves the device over UDP (the default subcommand).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the device's CTAPHID reports over UDP (creating the device if the state dir holds none).",
+        discussion: """
+            Ready file (--ready-file), written atomically once the state is loaded and the socket bound,
+            removed on a clean exit: {"pid":N,"port":N,"serial":"16 hex digits","stateDir":"/abs/path"}
+            """
+    )
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var device: DeviceOptions
+
+    @Option(help: ArgumentHelp("UDP port; 0 lets the OS pick one (see --ready-file).", valueName: "n"))
+    var port: Int = Int(Emulator.defaultPort)
+
+    @Option(help: ArgumentHelp("Numeric IPv4 or IPv6 address to bind.", valueName: "addr"))
+    var bind: String = Emulator.defaultBindAddress
+
+    @Option(help: ArgumentHelp("Write pid, port, serial and state dir here as JSON once serving.", valueName: "file"))
+    var readyFile: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+    }
+
+    func run() throws {
+        state.bootstrapLogging()
+        try reportingFailure { () throws(EmulatorError) in
+            try Emulator.serve(device.settings(state), bind: bind, port: UInt16(port), readyFile: readyFile)
+        }
+    }
+}

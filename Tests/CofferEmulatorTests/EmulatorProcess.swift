@@ -1,0 +1,108 @@
+import CofferEmulator
+import Foundation
+import Testing
+
+/// The built `coffer-emulator` binary, run as a child process with its stderr in a file.
+final class EmulatorProcess {
+    /// Where the binary is: `$COFFER_EMULATOR` if set, else beside the running test bundle (SwiftPM
+    /// puts executables and the test bundle in the same build directory).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["COFFER_EMULATOR"] { return path }
+        let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = runner.deletingLastPathComponent()
+        // On macOS the runner sits inside the .xctest bundle; walk up to the build directory.
+        while directory.path.contains(".xctest") { directory.deleteLastPathComponent() }
+        return directory.appendingPathComponent("coffer-emulator").path
+    }
+
+    let process = Process()
+    let stderrPath: String
+
+    /// Starts the binary with `arguments`, stderr to `stderrPath`.
+    init(_ arguments: [String], stderrPath: String) throws {
+        self.stderrPath = stderrPath
+        guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// What the process wrote on stderr so far.
+    var stderr: String {
+        (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+    }
+
+    /// Waits for the ready file at `path`, polling for it until `seconds` have passed or the
+    /// process ends first (then the test fails with what it said on stderr).
+    func waitUntilReady(_ path: String, seconds: Double = 60) throws -> ReadyFile {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: path) { return try ReadyFile.read(from: path) }
+            guard process.isRunning else { break }
+            _ = poll(nil, 0, 5)
+        }
+        Issue.record("no ready file (running: \(process.isRunning)); stderr: \(stderr)")
+        throw CancellationError()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Waits for the process to end by itself; its exit status.
+    func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Runs the binary to completion: its exit status, stdout and stderr.
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read both to the end before waiting, so a chatty child never blocks on a full pipe.
+        let errorData = OutputCollector(errors.fileHandleForReading)
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), errorData.text())
+    }
+}
+
+/// Drains a pipe on a background thread.
+private final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            let all = handle.readDataToEndOfFile()
+            lock.withLock { data = all }
+            done.signal()
+        }
+    }
+
+    func text() -> String {
+        done.wait()
+        return lock.withLock { String(decoding: data, as: UTF8.self) }
+    }
+}

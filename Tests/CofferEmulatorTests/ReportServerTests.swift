@@ -1,0 +1,148 @@
+import CofferFirmware
+import Testing
+
+@testable import CofferEmulator
+
+/// A stand-in for the chip's USB side: echoes each report, and one `timeoutMilliseconds` after the
+/// last report on a channel it emits a "timeout" report (byte 4 = 0xBF) on that channel from `poll`.
+final class EchoEndpoint: ReportEndpoint {
+    static let timeoutMilliseconds: UInt64 = 100
+    var received: [[UInt8]] = []
+    private var deadlines: [[UInt8]: UInt64] = [:]
+
+    func receive(report: [UInt8], now: UInt64) -> [[UInt8]] {
+        received.append(report)
+        deadlines[Array(report.prefix(4))] = now + Self.timeoutMilliseconds
+        return [report]
+    }
+
+    func poll(now: UInt64) -> [[UInt8]] {
+        let due = deadlines.filter { $0.value <= now }.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        for channel in due { deadlines[channel] = nil }
+        return due.map { $0 + [0xBF] + [UInt8](repeating: 0, count: 59) }
+    }
+}
+
+final class ManualClock: MonotonicClock {
+    var now: UInt64 = 1000
+    func milliseconds() -> UInt64 { now }
+}
+
+/// A UDP peer on loopback playing a CTAPHID host.
+struct TestHost {
+    let socket: UDPSocket
+    let server: PeerAddress
+
+    init(serverPort: UInt16) throws {
+        socket = try UDPSocket(host: "127.0.0.1", port: 0)
+        server = try PeerAddress(host: "127.0.0.1", port: serverPort)
+    }
+
+    func send(_ bytes: [UInt8]) {
+        #expect(socket.send(bytes, to: server))
+    }
+
+    /// Everything already queued for this host (replies over loopback arrive as they are sent).
+    func queued() -> [[UInt8]] {
+        var datagrams: [[UInt8]] = []
+        while let (bytes, _) = socket.receive() { datagrams.append(bytes) }
+        return datagrams
+    }
+}
+
+func report(channel: UInt8, _ marker: UInt8) -> [UInt8] {
+    [0, 0, 0, channel, marker] + [UInt8](repeating: 0, count: 59)
+}
+
+@Suite struct ReportServerTests {
+    let endpoint = EchoEndpoint()
+    let clock = ManualClock()
+    let server: ReportServer<EchoEndpoint, ManualClock>
+
+    init() throws {
+        server = ReportServer(socket: try UDPSocket(host: "127.0.0.1", port: 0), endpoint: endpoint, clock: clock)
+    }
+
+    @Test func portZeroBindsAPortTheOSChose() {
+        #expect(server.socket.port != 0)
+    }
+
+    @Test func reportIsHandedToTheEndpointAndTheReplyGoesBack() throws {
+        let host = try TestHost(serverPort: server.socket.port)
+        host.send(report(channel: 1, 0x81))
+        server.serveOnce(waitMilliseconds: 5000)
+        #expect(endpoint.received == [report(channel: 1, 0x81)])
+        #expect(host.queued() == [report(channel: 1, 0x81)])
+    }
+
+    @Test(arguments: [0, 1, 63, 65, 1500])
+    func datagramOfWrongSizeIsIgnoredAndTheNextReportStillAnswered(size: Int) throws {
+        let host = try TestHost(serverPort: server.socket.port)
+        host.send([UInt8](repeating: 0x42, count: size))
+        host.send(report(channel: 2, 0x81))
+        server.serveOnce(waitMilliseconds: 5000)
+        #expect(endpoint.received == [report(channel: 2, 0x81)])
+        #expect(host.queued() == [report(channel: 2, 0x81)])
+    }
+
+    @Test func timeoutsFireFromThePassingOfTimeWithoutTraffic() throws {
+        let host = try TestHost(serverPort: server.socket.port)
+        host.send(report(channel: 3, 0x81))
+        server.serveOnce(waitMilliseconds: 5000)
+        _ = host.queued()
+        clock.now += EchoEndpoint.timeoutMilliseconds - 1
+        server.serveOnce(waitMilliseconds: 0)
+        #expect(host.queued().isEmpty)
+        clock.now += 1
+        server.serveOnce(waitMilliseconds: 0)
+        #expect(host.queued() == [report(channel: 3, 0xBF)])
+    }
+
+    @Test func replyGoesToThePeerThatLastSpokeOnItsChannel() throws {
+        let first = try TestHost(serverPort: server.socket.port)
+        let second = try TestHost(serverPort: server.socket.port)
+        first.send(report(channel: 4, 0x81))
+        server.serveOnce(waitMilliseconds: 5000)
+        second.send(report(channel: 5, 0x81))
+        server.serveOnce(waitMilliseconds: 5000)
+        #expect(first.queued() == [report(channel: 4, 0x81)])
+        #expect(second.queued() == [report(channel: 5, 0x81)])
+        clock.now += EchoEndpoint.timeoutMilliseconds
+        server.serveOnce(waitMilliseconds: 0)
+        #expect(first.queued() == [report(channel: 4, 0xBF)])
+        #expect(second.queued() == [report(channel: 5, 0xBF)])
+    }
+
+    @Test func broadcastRepliesGoToTheirSenderNotTheLastBroadcaster() throws {
+        let first = try TestHost(serverPort: server.socket.port)
+        let second = try TestHost(serverPort: server.socket.port)
+        let initOnBroadcast = [0xFF, 0xFF, 0xFF, 0xFF, 0x86] + [UInt8](repeating: 0, count: 59)
+        first.send(initOnBroadcast)
+        second.send(initOnBroadcast)
+        server.serveOnce(waitMilliseconds: 5000)
+        #expect(first.queued() == [initOnBroadcast])
+        #expect(second.queued() == [initOnBroadcast])
+    }
+
+    @Test func runStopsWhenAskedWithoutTraffic() {
+        var asked = 0
+        server.run(tickMilliseconds: 0) {
+            asked += 1
+            return asked > 3
+        }
+        #expect(asked == 4)
+    }
+}
+
+@Suite struct ReplyRouterTests {
+    @Test func forgetsTheOldestChannelBeyondCapacity() {
+        var router = ReplyRouter<String>(capacity: 2)
+        router.heard(report(channel: 1, 0), from: "a")
+        router.heard(report(channel: 2, 0), from: "b")
+        router.heard(report(channel: 1, 0), from: "c")
+        router.heard(report(channel: 3, 0), from: "d")
+        #expect(router.destination(of: report(channel: 1, 0), answering: nil) == nil)
+        #expect(router.destination(of: report(channel: 2, 0), answering: nil) == "b")
+        #expect(router.destination(of: report(channel: 3, 0), answering: nil) == "d")
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// A fresh directory under the system temp dir, removed with everything in it on deinit.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        let template = NSTemporaryDirectory() + "coffer-emulator-test-XXXXXX"
+        var bytes = Array(template.utf8CString)
+        guard let made = mkdtemp(&bytes) else { fatalError("mkdtemp failed: \(errno)") }
+        path = String(cString: made)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func file(_ name: String) -> String {
+        path + "/" + name
+    }
+
+    func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: file(name))))
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: file(name)))
+    }
+
+    /// Flips one bit of the file's byte at `offset`.
+    func flipBit(_ name: String, at offset: Int) throws {
+        var contents = try bytes(name)
+        contents[offset] ^= 0x01
+        try write(name, contents)
+    }
+}
+
+extension TemporaryDirectory {
+    func remove(_ name: String) throws {
+        try FileManager.default.removeItem(atPath: file(name))
+    }
+}
