@@ -126,38 +126,4 @@ public final class AESGCMKey {
             throw error
         }
     }
-
-    /// Seals in place, for streams that must not allocate per message: the first `plaintextCount`
-    /// bytes of `buffer` are encrypted where they lie and the 16-byte tag is written right after
-    /// them, so `buffer` must hold at least `plaintextCount + 16` bytes.
-    public func sealInPlace(
-        _ buffer: UnsafeMutableRawBufferPointer, plaintextCount: Int, nonce: [UInt8], aad: [UInt8] = []
-    ) throws(CryptoError) {
-        guard nonce.count == AESGCM.nonceLength, plaintextCount >= 0,
-            buffer.count >= plaintextCount + AESGCM.tagLength
-        else { throw .invalidLength }
-        let sealed = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(plaintextCount + AESGCM.tagLength)])
-        // libcrypto allows the output to be exactly the input (not a partial overlap).
-        try contexts.seal(UnsafeRawBufferPointer(rebasing: buffer[0..<plaintextCount]), nonce: nonce, aad: aad, into: sealed)
-    }
-
-    /// Opens in place: `buffer` holds ciphertext || tag; on success its first `buffer.count - 16`
-    /// bytes are the plaintext and that count is returned. When the tag does not verify the whole
-    /// buffer is wiped before `CryptoError.authenticationFailure` is thrown, so no unauthenticated
-    /// plaintext is left behind.
-    public func openInPlace(_ buffer: UnsafeMutableRawBufferPointer, nonce: [UInt8], aad: [UInt8] = [])
-        throws(CryptoError) -> Int
-    {
-        guard nonce.count == AESGCM.nonceLength, buffer.count >= AESGCM.tagLength else { throw .invalidLength }
-        let plaintextCount = buffer.count - AESGCM.tagLength
-        do throws(CryptoError) {
-            try contexts.open(
-                UnsafeRawBufferPointer(buffer), nonce: nonce, aad: aad,
-                into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<plaintextCount]))
-        } catch {
-            buffer.initializeMemory(as: UInt8.self, repeating: 0)
-            throw error
-        }
-        return plaintextCount
-    }
 }

@@ -62,15 +62,8 @@ public enum BackupFile {
             guard try source.read(into: worker.buffer.prefix(count), at: start) == count else {
                 throw .inputChanged(path: input)
             }
-            worker.nonce.set(index: index, isLast: isLast)
-            do {
-                try worker.key.sealInPlace(worker.buffer.bytes, plaintextCount: count, nonce: worker.nonce.bytes,
-                                           aad: worker.header)
-            } catch {
-                throw .io(path: output, operation: "encrypt", reason: "libcrypto failed (\(error))")
-            }
-            try sink.write(UnsafeRawBufferPointer(worker.buffer.prefix(count + AESGCM.tagLength)),
-                           at: BackupFormat.headerSize + index * BackupFormat.sealedChunkSize)
+            let sealed = try worker.seal(count: count, index: index, isLast: isLast)
+            try sink.write(sealed, at: BackupFormat.headerSize + index * BackupFormat.sealedChunkSize)
         }
         guard try regularFileSize(source) == size else { throw .inputChanged(path: input) }
         try staged.commit(durable: options.durable)
@@ -109,19 +102,11 @@ public enum BackupFile {
         } work: { (worker, index) throws(BackupError) in
             let isLast = index == chunkCount - 1
             let count = isLast ? lastSealed : BackupFormat.sealedChunkSize
-            let sealed = worker.buffer.prefix(count)
-            guard try source.read(into: sealed, at: BackupFormat.headerSize + index * BackupFormat.sealedChunkSize)
+            guard try source.read(into: worker.buffer.prefix(count), at: BackupFormat.headerSize + index * BackupFormat.sealedChunkSize)
                 == count
             else { throw .inputChanged(path: input) }
-            worker.nonce.set(index: index, isLast: isLast)
-            let plaintextCount: Int
-            do {
-                plaintextCount = try worker.key.openInPlace(sealed, nonce: worker.nonce.bytes, aad: worker.header)
-            } catch {
-                throw .chunkRejected(index: index)
-            }
-            try sink.write(UnsafeRawBufferPointer(worker.buffer.prefix(plaintextCount)),
-                           at: index * BackupFormat.plaintextChunkSize)
+            let plaintext = try worker.open(count: count, index: index, isLast: isLast)
+            try sink.write(plaintext, at: index * BackupFormat.plaintextChunkSize)
         }
         try staged.commit(durable: options.durable)
     }
@@ -137,23 +122,5 @@ public enum BackupFile {
     {
         guard let progress else { return nil }
         return { chunks in progress(min(total, chunks * BackupFormat.plaintextChunkSize), total) }
-    }
-}
-
-/// What one worker thread owns: a key context, a chunk buffer and a nonce it rewrites per chunk.
-final class ChunkWorker: @unchecked Sendable {
-    let key: AESGCMKey
-    let buffer = ChunkBuffer()
-    var nonce: ChunkNonce
-    let header: [UInt8]
-
-    init(fileKey: SecretBytes, header: BackupHeader) throws(BackupError) {
-        do {
-            key = try AESGCMKey(fileKey)
-        } catch {
-            throw .io(path: "", operation: "prepare the file key", reason: "libcrypto failed (\(error))")
-        }
-        nonce = ChunkNonce(prefix: header.noncePrefix)
-        self.header = header.bytes
     }
 }

@@ -108,22 +108,3 @@ struct BackupFileKeys {
         }
     }
 }
-
-/// The 12-byte STREAM nonce of one chunk, rewritten in place for each chunk so the hot loop does
-/// not allocate.
-struct ChunkNonce {
-    private(set) var bytes: [UInt8]
-
-    init(prefix: ArraySlice<UInt8>) {
-        bytes = Array(prefix) + [0, 0, 0, 0, 0]
-    }
-
-    mutating func set(index: Int, isLast: Bool) {
-        precondition(index >= 0 && index < BackupFormat.maxChunkCount)
-        bytes[7] = UInt8(truncatingIfNeeded: index >> 24)
-        bytes[8] = UInt8(truncatingIfNeeded: index >> 16)
-        bytes[9] = UInt8(truncatingIfNeeded: index >> 8)
-        bytes[10] = UInt8(truncatingIfNeeded: index)
-        bytes[11] = isLast ? 1 : 0
-    }
-}
