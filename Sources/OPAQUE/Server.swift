@@ -5,14 +5,18 @@
 /// A login costs five scalar multiplications: one OPRF evaluation, one generator multiplication for
 /// the key share and three for 3DH.
 public struct OPAQUEServer<Suite: OPAQUECiphersuite> {
+    /// The ciphersuite both sides run.
     public let suite: Suite
+    /// The application's context string, bound into every handshake transcript.
     public let context: [UInt8]
+    /// The server's long-term AKE key pair.
     public let keyPair: OPAQUEKeyPair<Suite>
     /// Seed of every credential's OPRF key (`Nh` bytes).
     public let oprfSeed: SecretBytes
     /// The server identity bound into envelopes and transcripts; nil means its public key.
     public let serverIdentity: [UInt8]?
 
+    /// A server; refuses an OPRF seed that is not `Nh` bytes and an empty identity.
     public init(suite: Suite, context: [UInt8], keyPair: OPAQUEKeyPair<Suite>, oprfSeed: SecretBytes,
                 serverIdentity: [UInt8]? = nil) throws(OPAQUEError) {
         guard oprfSeed.count == suite.hashLength else { throw .invalidLength }
