@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "CTAPHID", "CofferProtocol", "OPAQUE", "CofferCrypto", "CLibUSB", "CofferFirmware",
                 "CofferMemoryChip", "CofferEmulator", "CofferVectors",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CofferHost"
         ),

@@ -111,6 +111,11 @@ public enum BackupFile {
         try staged.commit(durable: options.durable)
     }
 
+    /// The size of the regular file at `path` (what a progress meter counts against).
+    public static func size(of path: String) throws(BackupError) -> Int {
+        try regularFileSize(OpenFile(path: path, flags: O_RDONLY))
+    }
+
     private static func regularFileSize(_ file: OpenFile) throws(BackupError) -> Int {
         let info = try file.status()
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: file.path) }

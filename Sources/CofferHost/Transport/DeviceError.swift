@@ -19,6 +19,8 @@ public enum DeviceError: Error, Equatable, Sendable {
     case refused(device: String, CTAPHIDErrorCode)
     /// A request too long for one CTAPHID message (a local bug: callers bound their requests).
     case requestTooLong(length: Int)
+    /// A PING answered with other bytes than were sent.
+    case echoMismatch(device: String)
 }
 
 extension DeviceError: CofferFailure {
@@ -27,7 +29,7 @@ extension DeviceError: CofferFailure {
         case .invalidAddress: .usage
         case .unreachable, .noResponse, .busy: .unavailable
         case .permissionDenied: .permissionDenied
-        case .protocolViolation, .refused, .requestTooLong: .failure
+        case .protocolViolation, .refused, .requestTooLong, .echoMismatch: .failure
         }
     }
 
@@ -50,6 +52,8 @@ extension DeviceError: CofferFailure {
             return "\(device): refused the request (CTAPHID error 0x\(Hex.encode([code.rawValue])))"
         case .requestTooLong(let length):
             return "a \(length)-byte request does not fit one CTAPHID message"
+        case .echoMismatch(let device):
+            return "\(device): answered PING with other bytes than were sent"
         }
     }
 }
