@@ -67,6 +67,22 @@ let package = Package(
             dependencies: ["CofferCrypto", "OPAQUE"],
             path: "Benchmarks/coffer-bench"
         ),
+        // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
+        // the CLI on top of it.
+        .target(
+            name: "CofferHost",
+            dependencies: [
+                "CTAPHID", "CofferProtocol", "OPAQUE", "CofferCrypto", "CLibUSB", "CofferFirmware",
+                "CofferMemoryChip", "CofferEmulator", "CofferVectors",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CofferHost"
+        ),
+        .executableTarget(
+            name: "cofferctl",
+            dependencies: ["CofferHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "HostTools/cofferctl"
+        ),
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
@@ -91,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "AdversaryTests",
             dependencies: [
-                "CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE",
+                "CofferEmulator", "coffer-emulator", "cofferctl", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE",
                 "CofferTestSupport",
             ]
         ),
@@ -100,5 +116,6 @@ let package = Package(
             name: "CofferFirmwareTests",
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
+        .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
     ]
 )

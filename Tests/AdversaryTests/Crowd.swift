@@ -69,7 +69,7 @@ final class Crowd: @unchecked Sendable {
 
 /// Counts down to zero from several threads; raises its flag at zero.
 final class Countdown: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var remaining: Int
     let done = Flag()
 
@@ -79,10 +79,21 @@ final class Countdown: @unchecked Sendable {
     }
 
     func tick() {
-        let zero = lock.withLock {
+        condition.withLock {
             remaining -= 1
-            return remaining == 0
+            if remaining == 0 { done.raise() }
+            condition.broadcast()
         }
-        if zero { done.raise() }
+    }
+
+    /// Waits until the count reaches zero; false if `seconds` pass first.
+    func wait(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        return condition.withLock {
+            while remaining > 0 {
+                guard condition.wait(until: deadline) else { return false }
+            }
+            return true
+        }
     }
 }

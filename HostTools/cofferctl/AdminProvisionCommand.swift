@@ -1,0 +1,37 @@
+import ArgumentParser
+import CofferCrypto
+import CofferHost
+
+/// `cofferctl admin provision`: take a blank or manufactured device to operational.
+struct AdminProvisionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "provision",
+        abstract: "Manufacture a blank device (burn its secret and serial) and provision it.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Serial number to burn into a blank device (hex, 1-16 digits; default random).",
+                               valueName: "hex"))
+    var serial: String?
+
+    @Option(help: ArgumentHelp("Default guess limit of new records (1-255).", valueName: "n"))
+    var attemptLimit = 10
+
+    func validate() throws {
+        if let serial, UInt64(serial, radix: 16) == nil || UInt64(serial, radix: 16) == 0 {
+            throw ValidationError("--serial must be 1 to 16 hex digits, not zero.")
+        }
+        guard (1...255).contains(attemptLimit) else { throw ValidationError("--attempt-limit must be between 1 and 255.") }
+    }
+
+    func run() throws {
+        try reporting {
+            let client = try global.vaultClient()
+            var number = serial.flatMap { UInt64($0, radix: 16) } ?? 0
+            while number == 0 { number = SystemRandom().bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
+            _ = try client.provision(serial: number, defaultAttemptLimit: UInt8(attemptLimit))
+            let summary = try DeviceSummary.read(client)
+            if global.json { Output.json(summary) } else { print(summary.text) }
+        }
+    }
+}

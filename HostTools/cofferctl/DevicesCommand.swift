@@ -1,0 +1,24 @@
+import ArgumentParser
+import CofferHost
+
+/// `cofferctl devices`: what can be named with --device.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices", abstract: "List the devices this host can reach (in-process and USB).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let devices = DeviceDirectory.list()
+        if global.json {
+            Output.json(devices)
+            return
+        }
+        for device in devices {
+            var line = device.address.padding(toLength: 28, withPad: " ", startingAt: 0) + (device.product ?? "")
+            if let node = device.node { line += " at \(node)" }
+            if !device.accessible { line += " (no permission: install HostTools/udev/70-coffer.rules)" }
+            print(line)
+        }
+    }
+}

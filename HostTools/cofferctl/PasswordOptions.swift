@@ -1,0 +1,24 @@
+import ArgumentParser
+import CofferHost
+import OPAQUE
+
+/// The record a vault command acts on, and where its password comes from.
+struct CredentialOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The record's id (1-64 bytes of UTF-8).", valueName: "id"))
+    var id: String
+
+    @Flag(help: "Read the password from the first line of stdin instead of prompting.")
+    var passwordStdin = false
+
+    func validate() throws {
+        guard (1...64).contains(id.utf8.count) else { throw ValidationError("--id must be 1 to 64 bytes of UTF-8.") }
+    }
+
+    var credentialID: [UInt8] { Array(id.utf8) }
+
+    /// The password, from stdin or a prompt without echo (asked twice when `confirm`).
+    func password(confirm: Bool) throws(PasswordError) -> SecretBytes {
+        if passwordStdin { return try PasswordInput.standardInput() }
+        return try PasswordInput.prompt("Password for \(id): ", confirmation: confirm ? "Again: " : nil)
+    }
+}

@@ -1,0 +1,66 @@
+import CofferCrypto
+import CofferEmulator
+import CofferFirmware
+import CofferMemoryChip
+import CofferProtocol
+import Logging
+
+/// The firmware run in this process, as `embedded` and `embedded:STATE_DIR` name it.
+enum EmbeddedChip {
+    /// Slots of a memory-backed device (small: it lives only as long as the process).
+    static let memorySlotCount = 64
+    /// The guess limit a memory-backed device is provisioned with.
+    static let memoryAttemptLimit: UInt8 = 10
+
+    typealias MemoryBoard = ChipBoard<
+        MemoryFuses, MemoryCounterBank, MemoryFlash, SystemRandom, OpenSSLCryptoEngine<P256SHA256Suite>
+    >
+
+    /// A fresh device on memory, manufactured with a random serial and provisioned: gone when the
+    /// process ends.
+    static func memory() throws(DeviceError) -> EmbeddedLink {
+        let name = "embedded"
+        let geometry = StoreGeometry(slotCount: memorySlotCount)
+        let counters = ChipLayout.counterCount(slots: memorySlotCount)
+        guard let flash = ChipLayout.flashGeometry(counters: counters) else {
+            preconditionFailure("the memory device's slot count has a flash layout")
+        }
+        let random = SystemRandom()
+        let board = MemoryBoard(
+            fuses: MemoryFuses(), counters: MemoryCounterBank(count: counters),
+            flash: MemoryFlash(pageSize: flash.pageSize, pageCount: flash.pageCount), entropy: random,
+            engine: OpenSSLCryptoEngine(suite: P256SHA256Suite()))
+        let chip: CofferChip<MemoryBoard>
+        do {
+            chip = try CofferChip(board: board, configuration: FirmwareConfiguration(geometry: geometry))
+        } catch {
+            throw .unreachable(device: name, reason: "the firmware did not boot: \(error)")
+        }
+        var serial: UInt64 = 0
+        while serial == 0 { serial = random.bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
+        for request in [VaultRequest.manufacture(ManufactureRequest(serial: serial)),
+                        .provision(ProvisionRequest(defaultAttemptLimit: memoryAttemptLimit))] {
+            let reply = chip.vault.handle(request, channel: 0)
+            guard reply.status == .ok else {
+                throw .unreachable(device: name, reason: "the firmware refused \(request.operation): \(reply.status)")
+            }
+        }
+        return EmbeddedLink(endpoint: chip, deviceName: name)
+    }
+
+    /// The device in `path` (made there first if the directory holds none), under its lock.
+    static func stateDirectory(_ path: String) throws(DeviceError) -> EmbeddedLink {
+        let name = "embedded:\(path)"
+        // The emulator logs its steps; cofferctl's stdout is for results only.
+        let quiet = Logger(label: "coffer.embedded") { _ in SwiftLogNoOpLogHandler() }
+        do {
+            let device = try InProcessDevice(EmulatorSettings(stateDirectory: StateDirectory(path: path)), logger: quiet)
+            return EmbeddedLink(endpoint: device.chip, deviceName: name, body: device)
+        } catch {
+            if case .state(let problem) = error, case .locked = problem.problem {
+                throw .busy(device: name, holder: "another process (an emulator or cofferctl) holds \(path)")
+            }
+            throw .unreachable(device: name, reason: error.description)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// A way to move 64-byte CTAPHID reports to a device and back: a UDP socket to the emulator, a
+/// claimed USB HID interface, or the firmware in this process.
+///
+/// A link only moves reports; channels, framing and retries belong to `CTAPHIDTransport`.
+public protocol ReportLink: AnyObject {
+    /// How the device is named in messages ("udp://127.0.0.1:4000", "usb 1209:000C serial 42").
+    var deviceName: String { get }
+    /// Sends one OUT report (exactly 64 bytes).
+    func send(_ report: [UInt8]) throws(DeviceError)
+    /// The next IN report, waiting at most `timeoutMilliseconds`; nil when none came in time.
+    func receive(timeoutMilliseconds: Int) throws(DeviceError) -> [UInt8]?
+}
+
+/// Milliseconds elapsed on the monotonic clock since a start, for timeouts.
+struct Stopwatch {
+    private let start = ContinuousClock.now
+
+    /// Whole milliseconds since the stopwatch was made.
+    var elapsedMilliseconds: Int {
+        let elapsed = start.duration(to: .now).components
+        return Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// What is left of `budget` milliseconds, never negative.
+    func remaining(of budget: Int) -> Int {
+        max(0, budget - elapsedMilliseconds)
+    }
+}

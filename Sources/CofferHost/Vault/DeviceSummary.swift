@@ -1,0 +1,66 @@
+import CofferProtocol
+
+/// What `cofferctl info` shows: the device's CTAPHID and vault descriptions, its keys, and what
+/// the pin check found.
+public struct DeviceSummary: Sendable, Codable, Equatable {
+    public let device: String
+    public let serial: String
+    public let firmwareVersion: String
+    public let protocolVersion: Int
+    public let ctaphidVersion: Int
+    public let lifecycle: String
+    public let slots: Int
+    public let records: Int
+    public let tombstones: Int
+    public let damaged: Int
+    public let defaultAttemptLimit: Int
+    /// Hex of the identity public key (ECDSA P-256, compressed): the key clients pin.
+    public let identityPublicKey: String
+    /// Hex of the OPAQUE server AKE public key, signed by the identity key.
+    public let akePublicKey: String
+    /// "verified" when the identity signature checks, "none" when the device has no keys yet.
+    public let identitySignature: String
+    /// "pinned now", "matches pin", "not pinned" (in-memory device), or "none" (no keys).
+    public let pin: String
+
+    /// Reads the device's description; on an operational device also checks its identity
+    /// signature and its pin (pinning it on first use), refusing loudly if either fails.
+    public static func read(_ client: VaultClient) throws(VaultError) -> DeviceSummary {
+        let info = try client.info()
+        var signature = "none"
+        var pin = "none"
+        if info.lifecycle == .operational {
+            let verified = try client.verifiedDevice()
+            signature = "verified"
+            switch verified.pin {
+            case .pinnedNow?: pin = "pinned now"
+            case .matched?: pin = "matches pin"
+            case nil: pin = "not pinned"
+            }
+        }
+        let version = info.firmwareVersion
+        return DeviceSummary(
+            device: client.transport.deviceName, serial: VaultError.serialText(info.serial),
+            firmwareVersion: "\(version.major).\(version.minor).\(version.patch)",
+            protocolVersion: Int(info.protocolVersion),
+            ctaphidVersion: Int(client.transport.channelInfo.protocolVersion), lifecycle: "\(info.lifecycle)",
+            slots: Int(info.slotCount), records: Int(info.recordCount), tombstones: Int(info.tombstoneCount),
+            damaged: Int(info.damagedCount), defaultAttemptLimit: Int(info.defaultAttemptLimit),
+            identityPublicKey: Hex.encode(info.identityPublicKey), akePublicKey: Hex.encode(info.akePublicKey),
+            identitySignature: signature, pin: pin)
+    }
+
+    /// Aligned "name  value" lines.
+    public var text: String {
+        let rows: [(String, String)] = [
+            ("device", device), ("serial", serial),
+            ("firmware", "\(firmwareVersion) (vault protocol \(protocolVersion), CTAPHID \(ctaphidVersion))"),
+            ("lifecycle", lifecycle),
+            ("slots", "\(slots) (\(records) records, \(tombstones) tombstones, \(damaged) damaged)"),
+            ("guess limit", "\(defaultAttemptLimit) (default for new records)"),
+            ("identity", "\(identityPublicKey) (signature \(identitySignature), \(pin))"),
+            ("ake key", akePublicKey),
+        ]
+        return rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,147 @@
+import CofferCrypto
+import CofferProtocol
+import OPAQUE
+
+extension VaultClient {
+    /// Registers `id` under `password` and deposits `backupKey` in the new record: OPAQUE
+    /// registration (RegisterStart, RegisterFinish), then a login whose session carries the key.
+    /// Returns the record's guess limit. `attemptLimit` nil takes the device's default.
+    public func register(id: [UInt8], password: SecretBytes, backupKey: SecretBytes, attemptLimit: UInt8?)
+        throws(VaultError) -> UInt8
+    {
+        try checkID(id)
+        let device = try verifiedDevice()
+        let (request, state) = try opaqueStep(.registerStart) { () throws(OPAQUEError) in
+            try opaque.createRegistrationRequest(password: password, blind: blind())
+        }
+        let started = try decode(.registerStart, RegisterStartResponse.init(decoding:), try call(
+            .registerStart(RegisterStartRequest(credentialID: id, registrationRequest: request.serialize()))))
+        let response = try opaqueStep(.registerStart) { () throws(OPAQUEError) in
+            try RegistrationResponse.deserialize(started.registrationResponse, suite: opaque.suite)
+        }
+        // The key the envelope will trust must be the one the pinned identity signed.
+        guard constantTimeEqual(response.serverPublicKey, device.info.akePublicKey) else { throw .akeKeyMismatch }
+        let result = try opaqueStep(.registerStart) { () throws(OPAQUEError) in
+            try opaque.finalizeRegistrationRequest(
+                state: state, response: response, envelopeNonce: random.bytes(OPAQUELengths.nonce))
+        }
+        let finished = try decode(.registerFinish, RegisterFinishResponse.init(decoding:), try call(
+            .registerFinish(RegisterFinishRequest(
+                credentialID: id, attemptLimit: attemptLimit ?? 0, registrationRecord: result.record.serialize()))))
+        _ = try login(id: id, password: password) { (sessionKey) throws(VaultError) in
+            let key = transportKey(sessionKey, info: KeyTransport.depositKeyInfo(credentialID: id))
+            do {
+                return (.deposit, try AESGCM.seal(backupKey.bytes, key: key, nonce: KeyTransport.nonce,
+                                                  aad: KeyTransport.depositAAD))
+            } catch {
+                throw .refused(.internalError, operation: .loginFinish)
+            }
+        }
+        return finished.attemptLimit
+    }
+
+    /// Logs in to `id` with `password` and returns the backup key the device releases.
+    public func recover(id: [UInt8], password: SecretBytes) throws(VaultError) -> SecretBytes {
+        try checkID(id)
+        _ = try verifiedDevice()
+        var transportKeyForReply: SecretBytes?
+        let reply = try login(id: id, password: password) { (sessionKey) throws(VaultError) in
+            transportKeyForReply = transportKey(sessionKey, info: KeyTransport.recoverKeyInfo(credentialID: id))
+            return (.recover, [])
+        }
+        guard let key = transportKeyForReply, reply.sealedKey.count == VaultLimits.sealedBackupKeyLength,
+            let backupKey = try? AESGCM.open(reply.sealedKey, key: key, nonce: KeyTransport.nonce,
+                                             aad: KeyTransport.recoverAAD),
+            backupKey.count == VaultLimits.backupKeyLength
+        else { throw .malformedReply(.loginFinish) }
+        return SecretBytes(backupKey)
+    }
+
+    /// Logs in to `id` with `password` and deletes its record.
+    public func delete(id: [UInt8], password: SecretBytes) throws(VaultError) {
+        try checkID(id)
+        _ = try verifiedDevice()
+        _ = try login(id: id, password: password) { (_) throws(VaultError) in (.delete, []) }
+    }
+
+    /// LoginStart, OPAQUE on this side, then LoginFinish with what `finish` makes of the session
+    /// key (the intent and, for a deposit, the sealed key).
+    private func login(
+        id: [UInt8], password: SecretBytes,
+        finish: (SecretBytes) throws(VaultError) -> (LoginIntent, [UInt8])
+    ) throws(VaultError) -> LoginFinishResponse {
+        let (ke1, state) = try opaqueStep(.loginStart) { () throws(OPAQUEError) in
+            try opaque.generateKE1(password: password, blind: blind(), clientNonce: random.bytes(OPAQUELengths.nonce),
+                                   clientKeyshareSeed: SecretBytes(random.bytes(OPAQUELengths.seed)))
+        }
+        let started = try decode(.loginStart, LoginStartResponse.init(decoding:), try call(
+            .loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize()))))
+        let ke2 = try opaqueStep(.loginStart) { () throws(OPAQUEError) in try KE2.deserialize(started.ke2, suite: opaque.suite) }
+        let result: ClientLoginResult<P256SHA256Suite>
+        do {
+            result = try opaque.generateKE3(state: state, ke2: ke2)
+        } catch .envelopeRecoveryError {
+            // The attempt is already counted; with none left the device has destroyed the record.
+            if started.attemptsRemaining == 0 { throw .keyDestroyed(justNow: true) }
+            throw .wrongPassword(attemptsRemaining: started.attemptsRemaining)
+        } catch .serverAuthenticationError {
+            throw .serverAuthenticationFailed
+        } catch {
+            throw .malformedReply(.loginStart)
+        }
+        let (intent, sealedKey) = try finish(result.sessionKey)
+        let body: [UInt8]
+        do {
+            body = try call(.loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent,
+                                                            sealedKey: sealedKey)))
+        } catch .refused(.authenticationFailed, _) {
+            throw .wrongPassword(attemptsRemaining: started.attemptsRemaining)
+        }
+        return try decode(.loginFinish, LoginFinishResponse.init(decoding:), body)
+    }
+
+    /// A blind that is a valid scalar: uniformly random bytes, drawn again in the rare case they
+    /// are zero or not below the group order.
+    private func blind() -> SecretBytes {
+        while true {
+            let candidate = SecretBytes(random.bytes(opaque.suite.group.scalarLength))
+            if (try? opaque.suite.group.deserializeScalar(candidate.bytes)) != nil { return candidate }
+        }
+    }
+
+    /// HKDF-SHA256 of the session key into a one-message transport key (docs/PROTOCOL.md).
+    private func transportKey(_ sessionKey: SecretBytes, info: [UInt8]) -> SecretBytes {
+        do {
+            return SecretBytes(try HKDF<SHA256>.deriveKey(ikm: sessionKey.bytes, salt: [], info: info, length: 32))
+        } catch {
+            preconditionFailure("32 bytes are within HKDF-SHA256's limit")
+        }
+    }
+
+    private func checkID(_ id: [UInt8]) throws(VaultError) {
+        guard (VaultLimits.credentialIDMinLength...VaultLimits.credentialIDMaxLength).contains(id.count) else {
+            throw .invalidCredentialID
+        }
+    }
+
+    private func decode<T>(_ operation: VaultOperation, _ parse: ([UInt8]) throws(ProtocolError) -> T,
+                           _ body: [UInt8]) throws(VaultError) -> T {
+        do {
+            return try parse(body)
+        } catch {
+            throw .malformedReply(operation)
+        }
+    }
+
+    /// A client-side OPAQUE step; a failure here means the device's answer to `operation` is not
+    /// valid OPAQUE.
+    private func opaqueStep<T>(_ operation: VaultOperation, _ step: () throws(OPAQUEError) -> T)
+        throws(VaultError) -> T
+    {
+        do {
+            return try step()
+        } catch {
+            throw .malformedReply(operation)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import CTAPHID
+import CofferCrypto
+import CofferProtocol
+import OPAQUE
+
+/// A device's description, with its identity checked: the signature over its AKE key verifies
+/// under its identity key, and that key is the one pinned for its serial (or was pinned now).
+public struct VerifiedDevice: Sendable {
+    /// What GetInfo said.
+    public let info: GetInfoResponse
+    /// What the pin check found; nil when the device is not pinned (an in-memory embedded device).
+    public let pin: DevicePins.Outcome?
+}
+
+/// The vault's client side: the protocol's requests over a transport, OPAQUE on this side, and the
+/// identity checks that let a client trust the device it talks to.
+public final class VaultClient {
+    /// The device the requests go to.
+    public let transport: any DeviceTransport
+    let pins: DevicePins?
+    let random: any RandomSource
+    let opaque = OPAQUEClient(suite: P256SHA256Suite(), context: VaultOPAQUE.context)
+
+    /// A client of the device behind `transport`. With `pins`, every vault operation first checks
+    /// the device's identity against the pin of its serial.
+    public init(transport: any DeviceTransport, pins: DevicePins?, random: any RandomSource = SystemRandom()) {
+        self.transport = transport
+        self.pins = pins
+        self.random = random
+    }
+
+    /// GetInfo, as the device says it (nothing checked).
+    public func info() throws(VaultError) -> GetInfoResponse {
+        let body = try call(.getInfo)
+        do {
+            return try GetInfoResponse(decoding: body)
+        } catch {
+            throw .malformedReply(.getInfo)
+        }
+    }
+
+    /// GetInfo with the identity checked: the signature, then the pin. A zeroized device has no
+    /// identity left and is reported as such.
+    public func verifiedDevice() throws(VaultError) -> VerifiedDevice {
+        let info = try info()
+        if info.lifecycle == .zeroized { throw .deviceZeroized }
+        guard info.lifecycle == .operational else { throw .notOperational(info.lifecycle) }
+        let statement = IdentityStatement.message(serial: info.serial, akePublicKey: info.akePublicKey)
+        guard let identity = try? ECDSAVerifyingKey(sec1: info.identityPublicKey),
+            identity.isValidSignature(info.identitySignature, for: statement)
+        else { throw .identityInvalid(serial: info.serial) }
+        let outcome = try pins?.check(serial: info.serial, identityKey: info.identityPublicKey)
+        return VerifiedDevice(info: info, pin: outcome)
+    }
+
+    /// Every slot's counters, page by page, and the lifecycle counter.
+    public func counters() throws(VaultError) -> CountersResponse {
+        var all: CountersResponse?
+        var first: UInt16 = 0
+        repeat {
+            let request = CountersRequest(firstSlot: first, count: UInt16(VaultLimits.countersPerPage))
+            let page: CountersResponse
+            do {
+                page = try CountersResponse(decoding: call(.counters(request)))
+            } catch let error as VaultError {
+                throw error
+            } catch {
+                throw .malformedReply(.counters)
+            }
+            if all == nil { all = page } else { all!.slots += page.slots }
+            guard !page.slots.isEmpty else { break }
+            first += UInt16(page.slots.count)
+        } while Int(first) < Int(all!.slotCount)
+        return all!
+    }
+
+    /// Takes a device to operational: Manufacture (when its fuses are blank, with `serial`), then
+    /// Provision with the default guess limit. Returns the device's description afterwards.
+    public func provision(serial: UInt64, defaultAttemptLimit: UInt8) throws(VaultError) -> GetInfoResponse {
+        let before = try info()
+        switch before.lifecycle {
+        case .operational: throw .refused(.notAllowedInState, operation: .provision)
+        case .zeroized: throw .deviceZeroized
+        case .blank:
+            try call(.manufacture(ManufactureRequest(serial: serial)))
+            fallthrough
+        case .manufactured, .provisioned:
+            try call(.provision(ProvisionRequest(defaultAttemptLimit: defaultAttemptLimit)))
+        }
+        return try info()
+    }
+
+    /// Destroys every record and key on the device, for good. `serial` must be the device's.
+    public func zeroize(serial: UInt64) throws(VaultError) {
+        do {
+            try call(.zeroize(ZeroizeRequest(serial: serial)))
+        } catch .refused(.confirmationMismatch, _) {
+            throw .refused(.confirmationMismatch, operation: .zeroize)
+        }
+    }
+
+    /// Sends `request` and returns the body of an `ok` reply; other statuses become errors.
+    @discardableResult
+    func call(_ request: VaultRequest) throws(VaultError) -> [UInt8] {
+        let payload: [UInt8]
+        do {
+            payload = try transport.request(CTAPHIDCommand(rawValue: request.operation.rawValue),
+                                            payload: request.encodedPayload())
+        } catch {
+            throw .device(error)
+        }
+        guard let reply = try? VaultReply(decoding: payload) else { throw .malformedReply(request.operation) }
+        switch reply.status {
+        case .ok: return reply.body
+        case .recordDestroyed: throw .keyDestroyed(justNow: false)
+        case .credentialExists: throw .credentialExists
+        default: throw .refused(reply.status, operation: request.operation)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import CofferProtocol
+
+/// Why a vault operation did not go through, as a person needs to hear it.
+public enum VaultError: Error, Equatable, Sendable {
+    /// The device could not be reached or broke CTAPHID.
+    case device(DeviceError)
+    /// The password did not open the record (or no record has this id: the two look alike).
+    /// `attemptsRemaining` is what the device said, nil when it said nothing.
+    case wrongPassword(attemptsRemaining: UInt8?)
+    /// The record's guess limit was reached and the key destroyed; `justNow` when this very guess
+    /// used the last attempt.
+    case keyDestroyed(justNow: Bool)
+    /// The whole device was zeroized: every key on it is gone.
+    case deviceZeroized
+    /// The device is not serving the vault yet (blank, manufactured, provisioning).
+    case notOperational(Lifecycle)
+    /// A record with this id exists; replacing it means deleting it first.
+    case credentialExists
+    /// The device refused with this status.
+    case refused(VaultStatus, operation: VaultOperation)
+    /// The device's identity signature over its AKE key does not verify.
+    case identityInvalid(serial: UInt64)
+    /// The device presents an identity key other than the one pinned for its serial number.
+    case pinnedKeyChanged(serial: UInt64, pinned: String, presented: String, pinFile: String)
+    /// At registration the device's OPAQUE key differs from the one its identity signed.
+    case akeKeyMismatch
+    /// The device's OPAQUE messages did not authenticate (server MAC), though the password did.
+    case serverAuthenticationFailed
+    /// A reply that does not follow its byte layout.
+    case malformedReply(VaultOperation)
+    /// The pin file could not be read or written.
+    case pinStore(path: String, reason: String)
+    /// A credential id outside 1...64 bytes.
+    case invalidCredentialID
+}
+
+extension VaultError: CofferFailure {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .device(let error): error.exitStatus
+        case .wrongPassword: .wrongPassword
+        case .keyDestroyed, .deviceZeroized: .keyDestroyed
+        case .invalidCredentialID: .usage
+        case .notOperational, .credentialExists, .refused, .identityInvalid, .pinnedKeyChanged, .akeKeyMismatch,
+            .serverAuthenticationFailed, .malformedReply, .pinStore:
+            .failure
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .device(let error):
+            return error.message
+        case .wrongPassword(let remaining?):
+            return "wrong password: \(remaining) attempt\(remaining == 1 ? "" : "s") remaining before the key is destroyed"
+        case .wrongPassword(nil):
+            return "wrong password"
+        case .keyDestroyed(let justNow):
+            return justNow
+                ? "wrong password, and that was the last attempt: the key is destroyed for good"
+                : "the key is destroyed: its guess limit was reached"
+        case .deviceZeroized:
+            return "the device was zeroized: every key on it is destroyed"
+        case .notOperational(let lifecycle):
+            return "the device is not serving the vault (lifecycle: \(lifecycle)); provision it with `cofferctl admin provision`"
+        case .credentialExists:
+            return "a record with this id exists on the device; delete it first to replace it"
+        case .refused(let status, let operation):
+            return "the device refused \(operation): \(status)"
+        case .identityInvalid(let serial):
+            return "DEVICE IDENTITY INVALID: device \(VaultError.serialText(serial)) signs its keys with a signature that "
+                + "does not verify. Refusing to talk to it."
+        case .pinnedKeyChanged(let serial, let pinned, let presented, let pinFile):
+            return """
+                WARNING: DEVICE IDENTITY CHANGED for serial \(VaultError.serialText(serial))
+                  pinned:    \(pinned)
+                  presented: \(presented)
+                Another device is answering under this serial, or the device was replaced. Refusing to continue.
+                If you replaced the device on purpose, remove \(pinFile) and try again.
+                """
+        case .akeKeyMismatch:
+            return "the device's OPAQUE key is not the one its identity signed; refusing to register"
+        case .serverAuthenticationFailed:
+            return "the device failed OPAQUE server authentication; refusing its answer"
+        case .malformedReply(let operation):
+            return "the device answered \(operation) with bytes that do not follow the protocol"
+        case .pinStore(let path, let reason):
+            return "\(path): \(reason)"
+        case .invalidCredentialID:
+            return "an id is 1 to \(VaultLimits.credentialIDMaxLength) bytes of UTF-8"
+        }
+    }
+
+    /// A serial number as printed everywhere: 16 hex digits.
+    static func serialText(_ serial: UInt64) -> String {
+        Hex.encode((0..<8).map { UInt8(truncatingIfNeeded: serial >> (56 - 8 * $0)) })
+    }
+}
