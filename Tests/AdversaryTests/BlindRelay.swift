@@ -61,7 +61,10 @@ final class BlindRelay: @unchecked Sendable {
     static let tickMilliseconds: Int32 = 20
 
     private func startForwarding(from socket: UDPSocket, direction: RelayDirection) {
+        // Each socket is read by one thread only; the other thread only sends on it.
+        let handoff = Handoff(value: socket)
         let thread = Thread { [self] in
+            let socket = handoff.value
             while !stopped.isRaised {
                 guard socket.waitForDatagram(milliseconds: Self.tickMilliseconds) else { continue }
                 while let (bytes, sender) = socket.receive() {

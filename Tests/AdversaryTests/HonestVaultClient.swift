@@ -66,8 +66,8 @@ final class HonestVaultClient {
     }
 
     /// OPAQUE registration with `attemptLimit` guesses (0: the device's default), then a login
-    /// that deposits `backupKey`.
-    func register(backupKey: SecretBytes, attemptLimit: UInt8) throws {
+    /// that deposits `backupKey` (none when nil).
+    func register(backupKey: SecretBytes?, attemptLimit: UInt8) throws {
         let (request, state) = try opaque.createRegistrationRequest(password: password, blind: blind())
         let started = try RegisterStartResponse(decoding: call(
             .registerStart(RegisterStartRequest(credentialID: credentialID, registrationRequest: request.serialize()))))
@@ -80,7 +80,7 @@ final class HonestVaultClient {
             .registerFinish(RegisterFinishRequest(
                 credentialID: credentialID, attemptLimit: attemptLimit, registrationRecord: result.record.serialize())))
         tally.slotWrites += 1
-        try deposit(backupKey)
+        if let backupKey { try deposit(backupKey) }
     }
 
     /// A login that deposits `backupKey` sealed under the session's deposit key.
