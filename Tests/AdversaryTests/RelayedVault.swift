@@ -1,4 +1,5 @@
 import CofferProtocol
+import Foundation
 import OPAQUE
 import Testing
 
@@ -12,7 +13,7 @@ final class RelayedVault {
     let backupKey: SecretBytes
 
     init(seed: UInt64, name: String) throws {
-        device = try ServedDevice(seed: String(seed, radix: 16), slots: 4)
+        device = try ServedDevice(seed: String(format: "%016llx", seed), slots: 4)
         relay = try BlindRelay(devicePort: device.port)
         var generator = SeededGenerator(seed: seed)
         let party = HonestParty(name: name, generator: &generator)
