@@ -26,7 +26,9 @@ import Testing
         for secret in secrets {
             #expect(!search.contains(secret.bytes), "the \(secret.name) crossed the relay")
         }
-        print("relay: \(vault.relay.recording.count) datagrams, \(search.size) bytes searched for \(secrets.count + 2) secrets")
+        print(
+            "relay: \(vault.relay.recording.count) datagrams, \(search.size) bytes searched for "
+                + "\(secrets.count + 2) secrets")
     }
 
     @Test func flippingAnyByteOfKE2FailsTheLoginWithoutTheKeyAndTheGuessCounts() throws {
@@ -35,7 +37,8 @@ import Testing
         let positions = Array(0..<WireOffsets.ke2Length)
         // In rounds of 50 wrong logins, each round closed by a clean one whose answer shows that
         // every tampered login of the round was counted.
-        for round in stride(from: 0, to: positions.count, by: 50).map({ positions[$0..<min($0 + 50, positions.count)] }) {
+        let rounds = stride(from: 0, to: positions.count, by: 50).map { positions[$0..<min($0 + 50, positions.count)] }
+        for round in rounds {
             for index in round {
                 try vault.tampered(WireOffsets.ke2(byte: index)) {
                     #expect(throws: ClientRefusal.self, "KE2 byte \(index)") { _ = try vault.client.recover() }
@@ -53,7 +56,8 @@ import Testing
         try vault.client.register(backupKey: vault.backupKey, attemptLimit: 255)
         for index in 0..<WireOffsets.ke3Length {
             try vault.tampered(WireOffsets.ke3(byte: index)) {
-                #expect(throws: DeviceRefusal(operation: .loginFinish, status: .authenticationFailed), "KE3 byte \(index)") {
+                let refusal = DeviceRefusal(operation: .loginFinish, status: .authenticationFailed)
+                #expect(throws: refusal, "KE3 byte \(index)") {
                     _ = try vault.client.recover()
                 }
             }
@@ -90,7 +94,9 @@ import Testing
         }
         try vault.expectCountersMatchTheClient()
         // Nothing was stored from a changed seal: the record still has no key, and takes the real one.
-        #expect(throws: DeviceRefusal(operation: .loginFinish, status: .noKeyDeposited)) { _ = try vault.client.recover() }
+        #expect(throws: DeviceRefusal(operation: .loginFinish, status: .noKeyDeposited)) {
+            _ = try vault.client.recover()
+        }
         try vault.client.deposit(vault.backupKey)
         #expect(try vault.client.recover() == vault.backupKey)
         try vault.expectCountersMatchTheClient()

@@ -16,7 +16,8 @@ import Testing
         var generator = SeededGenerator(seed: 0xC0C0_2026)
         let parties = (0..<Self.clients).map { HonestParty(name: "crowd-\($0)@example.org", generator: &generator) }
 
-        let outcomes = Crowd(size: Self.clients).run(seconds: 60) { index, gate -> Handoff<(HonestVaultClient, SecretBytes)> in
+        typealias Outcome = Handoff<(HonestVaultClient, SecretBytes)>
+        let outcomes = Crowd(size: Self.clients).run(seconds: 60) { index, gate -> Outcome in
             let client = try parties[index].client(port: port)
             gate()
             // Limit 255: logins the full pending-login table drops stay counted, and must not

@@ -33,7 +33,8 @@ final class Crowd: @unchecked Sendable {
     /// is done; no thread goes past its gate before every thread has reached it. Returns each
     /// body's result in order, or nil for a thread not finished within `seconds`.
     func run<Value>(
-        seconds: Double, _ body: @escaping @Sendable (_ index: Int, _ gate: @escaping @Sendable () -> Void) throws -> Value
+        seconds: Double,
+        _ body: @escaping @Sendable (_ index: Int, _ gate: @escaping @Sendable () -> Void) throws -> Value
     ) -> [Result<Value, any Error>?] {
         for index in 0..<size {
             let thread = Thread { [self] in

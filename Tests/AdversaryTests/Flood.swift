@@ -31,7 +31,8 @@ struct FloodReport: Sendable {
 
     static func + (lhs: Self, rhs: Self) -> Self {
         FloodReport(
-            sent: lhs.sent.merging(rhs.sent, uniquingKeysWith: +), probesAnswered: lhs.probesAnswered + rhs.probesAnswered,
+            sent: lhs.sent.merging(rhs.sent, uniquingKeysWith: +),
+            probesAnswered: lhs.probesAnswered + rhs.probesAnswered,
             probesLost: lhs.probesLost + rhs.probesLost, stallsTimedOut: lhs.stallsTimedOut + rhs.stallsTimedOut)
     }
 }
@@ -44,6 +45,9 @@ final class Flood {
     private let probe: UDPSocket
     private var channel = CTAPHIDChannelID.broadcast
     private var maker: JunkMaker
+    /// INIT nonces: apart from the junk, so that how often the storm's channel is evicted (a matter
+    /// of timing) never changes which junk is sent.
+    private var nonces: SeededGenerator
     private let plan: FloodPlan
     private var report = FloodReport()
     /// How long one probe may take to come back.
@@ -53,6 +57,8 @@ final class Flood {
         device = try PeerAddress(host: "127.0.0.1", port: port)
         sources = try (0..<plan.sourcePorts).map { _ in try UDPSocket(host: "127.0.0.1", port: 0) }
         probe = try UDPSocket(host: "127.0.0.1", port: 0)
+        var generator = generator
+        nonces = generator.split()
         maker = JunkMaker(generator: generator)
         self.plan = plan
     }
@@ -84,7 +90,7 @@ final class Flood {
 
     /// Opens (or reopens) the storm's channel from the probe socket.
     private func openChannel() {
-        var opening = CTAPHIDChannelOpening(nonce: maker.generator.bytes(CTAPHIDLimits.initNonceSize))
+        var opening = CTAPHIDChannelOpening(nonce: nonces.bytes(CTAPHIDLimits.initNonceSize))
         _ = probe.send(opening.requestReport, to: device)
         _ = awaitReport(on: .broadcast) { report in
             if let response = try? opening.receive(report: report) { channel = response.channel }
@@ -99,7 +105,9 @@ final class Flood {
         for report in ping { _ = probe.send(report, to: device) }
         var evicted = false
         let answered = awaitReport(on: channel) { report in
-            guard let packet = CTAPHIDPacket(report: report), case .initialization(let first) = packet else { return false }
+            guard let packet = CTAPHIDPacket(report: report), case .initialization(let first) = packet else {
+                return false
+            }
             if first.command == .error {
                 evicted = first.data.first == CTAPHIDErrorCode.invalidChannel.rawValue
                 return true

@@ -86,7 +86,8 @@ final class HonestVaultClient {
     /// A login that deposits `backupKey` sealed under the session's deposit key.
     func deposit(_ backupKey: SecretBytes) throws {
         _ = try login(intent: .deposit) { sessionKey in
-            let key = try self.transportKey(sessionKey, info: KeyTransport.depositKeyInfo(credentialID: self.credentialID))
+            let info = KeyTransport.depositKeyInfo(credentialID: self.credentialID)
+            let key = try self.transportKey(sessionKey, info: info)
             self.derivedSecrets.append(("deposit transport key", key.bytes))
             return try AESGCM.seal(backupKey.bytes, key: key, nonce: KeyTransport.nonce, aad: KeyTransport.depositAAD)
         }
@@ -127,7 +128,8 @@ final class HonestVaultClient {
             derivedSecrets.append(("login session key", result.sessionKey.bytes))
             derivedSecrets.append(("login export key", result.exportKey.bytes))
             derivedSecrets.append(("login randomized password", result.randomizedPassword.bytes))
-            let finish = LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent, sealedKey: try seal(result.sessionKey))
+            let finish = LoginFinishRequest(
+                ke3: result.ke3.serialize(), intent: intent, sealedKey: try seal(result.sessionKey))
             let reply: VaultReply
             do {
                 reply = try send(.loginFinish(finish), resumable: false)

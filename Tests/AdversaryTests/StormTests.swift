@@ -86,8 +86,9 @@ import Testing
         let channels = clients.map(\.channel.statistics).reduce(ChannelStatistics(), +)
         let restarts = clients.map(\.tally.restartedLogins).reduce(0, +)
         print(
-            "storm: \(flood.total) junk datagrams \(flood.sent.sorted { $0.key.rawValue < $1.key.rawValue }), "
-                + "\(flood.probesAnswered) probes, \(flood.stallsTimedOut) stall timeouts seen; \(operations) honest operations (\(Self.honestParties) registers, "
+            "storm: \(flood.total) junk datagrams (\(JunkKind.allCases.map { "\($0.rawValue) \(flood.sent[$0] ?? 0)" }.joined(separator: ", "))), "
+                + "\(flood.probesAnswered) probes, \(flood.stallsTimedOut) stall timeouts seen; "
+                + "\(operations) honest operations (\(Self.honestParties) registers, "
                 + "\(operations - Self.honestParties) recovers), \(channels.exchanges) exchanges, "
                 + "\(channels.busyRetries) busy retries, \(channels.reopened) channels reopened, "
                 + "\(restarts) logins restarted; \(ContinuousClock.now - started)")
