@@ -5,11 +5,9 @@ import Testing
 /// Where the emulator sends an answer that time produces (ERR_MSG_TIMEOUT) after a flood of channel
 /// ids has pushed the stalled channel out of its reply routes (1,024 channels remembered).
 @Suite struct ReplyRoutingTests {
-    /// Known issue, reported to the emulator's owner: `ReplyRouter` remembers every channel id it
-    /// hears, so 1,025 junk ids make it forget the stalled host; the timeout is then dropped, or sent
-    /// to whichever host's datagram made the device notice it. That host learns the stalled channel's
-    /// id and that it timed out (nothing more: the report carries the id and an error code); the
-    /// stalled host waits for its own deadline instead of hearing ERR_MSG_TIMEOUT.
+    /// The router learns channels only from the device's INIT responses, so 1,100 junk ids neither
+    /// push the stalled host out nor draw its ERR_MSG_TIMEOUT to the host whose datagram made the
+    /// device notice it.
     @Test func timeoutOfAStalledChannelGoesToItsHostAfterAFloodOfChannelIDs() throws {
         let device = try ServedDevice(seed: "7007700770077007", slots: 1)
         var generator = SeededGenerator(seed: 0x7007)
@@ -60,10 +58,8 @@ import Testing
         var stalledHeard: [UInt8]?
         if stalled.socket.waitForDatagram(milliseconds: 0) { stalledHeard = stalled.socket.receive()?.bytes }
 
-        withKnownIssue("ReplyRouter forgets channels under a flood of ids (emulator)", isIntermittent: true) {
-            #expect(!sawStalledChannel, "another host received the stalled channel's timeout")
-            #expect(stalledHeard.flatMap(ReportHeader.channel(of:)) == stalledChannel, "the stalled host heard nothing")
-        }
+        #expect(!sawStalledChannel, "another host received the stalled channel's timeout")
+        #expect(stalledHeard.flatMap(ReportHeader.channel(of:)) == stalledChannel, "the stalled host heard nothing")
         _ = try device.stopAndInspect()
     }
 }
