@@ -22,6 +22,12 @@ public struct VaultRefusal: Error, Equatable, CustomStringConvertible {
     /// The device's status.
     public let status: VaultStatus
     public var description: String { "\(operation) refused: \(status)" }
+
+    /// A refusal of `operation` with `status`.
+    public init(operation: VaultOperation, status: VaultStatus) {
+        self.operation = operation
+        self.status = status
+    }
 }
 
 /// A vault client, over CTAPHID on one channel or straight into an in-process vault, with fixed

@@ -1,0 +1,42 @@
+import CofferProtocol
+import CofferTestSupport
+
+/// A device the sweep can bring to a command's starting state, cut off at a chosen durable write
+/// while the command runs, and restart with steady power.
+protocol PowerCutBench {
+    /// What the sweep prints for this bench.
+    var name: String { get }
+    /// Prepares `command`'s starting state on a fresh device, runs the command with the power cut at
+    /// durable write `cut` (nil: never), and restarts the device on the same memories or files.
+    func point(_ command: WriteCommand, cutAt cut: Int?) throws -> PointRun
+}
+
+/// One run of a command, cut off (or not), and the restarted device.
+struct PointRun {
+    /// Whether the cut happened (false: the command made fewer writes than the cut's number).
+    let powerWasCut: Bool
+    /// Durable writes that reached the medium during the command, where the bench can count them.
+    let writes: Int?
+    let ledger: Ledger
+    let before: BeforeCommand
+    /// A client on the restarted device; nil when it did not come back (a violation).
+    let restarted: VaultTestClient?
+    /// Violations the bench saw itself (the device did not restart, a wrong exit status).
+    let problems: [String]
+    /// Stops what the bench started (an emulator process), reporting anything amiss.
+    let finish: () -> Void
+}
+
+/// What the device's counters said right before the command.
+struct BeforeCommand {
+    /// Alice's attempt counter, if she has a record.
+    let aliceAttempts: UInt32?
+
+    init(_ command: WriteCommand, _ client: VaultTestClient) throws {
+        guard command.aliceRegisteredBefore else {
+            aliceAttempts = nil
+            return
+        }
+        aliceAttempts = try client.counters().slots[WriteCommand.aliceSlot].attempts
+    }
+}
