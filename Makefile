@@ -28,7 +28,7 @@ test: bootstrap-test
 
 # The power-cut sweep in full: every write of every command also cut on the built emulator (`make test`
 # runs every command in-process and a bounded set on the emulator).
-crash-test: bootstrap-test
+crash-test: bootstrap
 	$(SWIFT) build --build-tests $(SWIFTFLAGS)
 	COFFER_CRASH_SWEEP=full $(SWIFT) test --skip-build $(SWIFTFLAGS) --filter FaultInjectionTests
 
