@@ -229,7 +229,8 @@ struct KeyTransportKeys {
     func sealDeposit(_ backupKey: [UInt8]) throws -> [UInt8] {
         let key = try HKDF<SHA256>.deriveKey(
             ikm: sessionKey.bytes, salt: [], info: KeyTransport.depositKeyInfo(credentialID: credentialID), length: 32)
-        return try AESGCM.seal(backupKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.depositAAD)
+        return try AESGCM.seal(
+            backupKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.depositAAD)
     }
 
     func openRecovered(_ sealed: [UInt8]) throws -> [UInt8] {

@@ -49,7 +49,8 @@ struct CrashSweep {
     static func report(_ lines: [Line], bench: String, seconds: Double) -> String {
         var text = ["power-cut sweep on \(bench):"]
         for line in lines {
-            text.append("  \(line.command.rawValue): writes 1...\(line.writes) cut, \(line.violations.count) violations")
+            let name = line.command.rawValue
+            text.append("  \(name): writes 1...\(line.writes) cut, \(line.violations.count) violations")
         }
         let points = lines.reduce(0) { $0 + $1.writes }
         let violations = lines.flatMap(\.violations)

@@ -56,8 +56,8 @@ final class MemoryDevice {
     func boot() throws -> Vault<MemoryBoard> {
         chip.power.restore()
         boots += 1
-        let board = chip.board(
-            entropy: SeededEntropy(seed: 0x5EED &+ boots), engine: MemoryEngine(suite: P256SHA256Suite(keyStretching: .identity)))
+        let engine = MemoryEngine(suite: P256SHA256Suite(keyStretching: .identity))
+        let board = chip.board(entropy: SeededEntropy(seed: 0x5EED &+ boots), engine: engine)
         return try Vault(board: board, configuration: chip.configuration)
     }
 
@@ -78,7 +78,9 @@ extension VaultTestClient {
     func expectOperational() throws {
         var info = try info()
         if info.lifecycle == .blank {
-            guard try manufacture(serial: WriteCommand.serial) == .ok else { throw SweepSetupFailed(what: "manufacture") }
+            guard try manufacture(serial: WriteCommand.serial) == .ok else {
+                throw SweepSetupFailed(what: "manufacture")
+            }
             info = try self.info()
         }
         if info.lifecycle == .manufactured || info.lifecycle == .provisioned {

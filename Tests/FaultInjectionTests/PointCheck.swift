@@ -26,7 +26,7 @@ struct PointCheck {
 
     private mutating func checkAll() throws {
         let ledger = run.ledger
-        if ledger.released.contains(where: { $0 != WriteCommand.aliceKey }) { fail("released a key that is not alice's") }
+        if ledger.released.contains(where: { $0 != WriteCommand.aliceKey }) { fail("released a key not alice's") }
         if !ledger.released.isEmpty && command != .recover { fail("released a key without a recover") }
         var info = try client.info()
         if info.damagedCount != 0 { fail("\(info.damagedCount) damaged slot(s)") }
@@ -49,7 +49,8 @@ struct PointCheck {
         if bob != .recovered(WriteCommand.bobKey) { fail("bob's key does not recover bit-exact: \(bob)") }
         let attempts = try client.counters().slots[WriteCommand.aliceSlot].attempts
         if let before = run.before.aliceAttempts {
-            if attempts < before + UInt32(ledger.loginStartsAnswered) { fail("guess uncounted: \(attempts) < \(before) + \(ledger.loginStartsAnswered)") }
+            let answered = UInt32(ledger.loginStartsAnswered)
+            if attempts < before + answered { fail("guess uncounted: \(attempts) < \(before) + \(answered)") }
             if attempts > before + UInt32(ledger.loginStartsSent) { fail("guess counted twice: \(attempts)") }
         }
         try checkAlice(attempts: attempts)
@@ -106,7 +107,7 @@ struct PointCheck {
 
     private mutating func expectAliceKey() throws {
         let recovered = try client.recover(WriteCommand.alice)
-        if recovered != .recovered(WriteCommand.aliceKey) { fail("alice's key does not recover bit-exact: \(recovered)") }
+        if recovered != .recovered(WriteCommand.aliceKey) { fail("alice's key not recovered bit-exact: \(recovered)") }
     }
 
     /// A made-up KE3 after a wrong-password LoginStart releases nothing.
