@@ -159,6 +159,16 @@ public struct VaultTestClient {
         let reply = try send(request)
         guard reply.status == .ok else { return .refused(reply.status) }
         onLoginStartAnswered()
+        return try finishLogin(credentialID, started: reply, state: state, intent: intent, backupKey: backupKey)
+    }
+
+    /// What follows a LoginStart answered with `reply`: open KE2 with `state`, send KE3 with `intent`,
+    /// open a recovered key.
+    public func finishLogin(
+        _ credentialID: [UInt8], started reply: VaultReply, state: ClientLoginState<P256SHA256Suite>,
+        intent: LoginIntent, backupKey: [UInt8] = []
+    ) throws -> LoginOutcome {
+        guard reply.status == .ok else { return .refused(reply.status) }
         let started = try LoginStartResponse(decoding: reply.body)
         guard let session = try? opaque.generateKE3(state: state, ke2: KE2.deserialize(started.ke2, suite: suite))
         else { return .wrongPassword(attemptsRemaining: started.attemptsRemaining) }

@@ -27,7 +27,7 @@ struct PointCheck {
     private mutating func checkAll() throws {
         let ledger = run.ledger
         if ledger.released.contains(where: { $0 != WriteCommand.aliceKey }) { fail("released a key not alice's") }
-        if !ledger.released.isEmpty && command != .recover { fail("released a key without a recover") }
+        if !ledger.released.isEmpty && !command.recovers { fail("released a key without a recover") }
         var info = try client.info()
         if info.damagedCount != 0 { fail("\(info.damagedCount) damaged slot(s)") }
         switch command {
@@ -79,6 +79,8 @@ struct PointCheck {
         case .recover, .wrongPassword:
             try checkWithinLimit(attempts: attempts)
             try expectAliceKey()
+        case .lastAttemptRightPassword:
+            try checkLastChanceSuccess(attempts: attempts)
         case .lastAttempt:
             let base = (run.before.aliceAttempts ?? 0) - command.aliceUsedBefore
             if attempts - base >= UInt32(command.aliceLimit) {
@@ -93,9 +95,52 @@ struct PointCheck {
             if case .wrongPassword = recovered { return }
             if ledger.acknowledged { fail("acknowledged delete undone: \(recovered)") }
             if recovered != .recovered(WriteCommand.aliceKey) { fail("record half-deleted: \(recovered)") }
-        case .zeroize:
+        case .zeroize, .unknownLogin:
             try expectAliceKey()
+        case .registerOverTombstone:
+            try checkTombstoneGivingWay()
         case .initialize: break
+        }
+    }
+
+    /// The right password on the last attempt: the record was destroyed before KE2 left, and the
+    /// login's valid KE3 re-based it back. After a cut it is destroyed, or alive and re-based, or (cut
+    /// before the counter write) alive with its last attempt still to use; never alive past its limit
+    /// without the re-base, and never destroyed once the recover was acknowledged.
+    private mutating func checkLastChanceSuccess(attempts: UInt32) throws {
+        let base = (run.before.aliceAttempts ?? 0) - command.aliceUsedBefore
+        let limit = UInt32(command.aliceLimit)
+        let reached = attempts - base >= limit
+        let (request, state) = try client.loginStartRequest(WriteCommand.alice)
+        let start = try client.send(request)
+        switch start.status {
+        case .recordDestroyed:
+            if run.ledger.acknowledged { fail("destroyed after an acknowledged last-chance recover") }
+            if !reached { fail("destroyed before its limit: \(attempts - base) of \(limit)") }
+        case .ok:
+            let remaining = UInt32(try LoginStartResponse(decoding: start.body).attemptsRemaining)
+            let expected = reached ? limit - 1 : limit - (attempts + 1 - base)
+            if remaining != expected { fail("alive with \(remaining) attempts left, expected \(expected)") }
+            let outcome = try client.finishLogin(WriteCommand.alice, started: start, state: state, intent: .recover)
+            if outcome != .recovered(WriteCommand.aliceKey) { fail("last-chance key not recovered: \(outcome)") }
+        default:
+            fail("last-chance record answers \(start.status)")
+        }
+    }
+
+    /// Carol's registration is whole or absent; alice's tombstone is there exactly when carol is not.
+    private mutating func checkTombstoneGivingWay() throws {
+        let deposit = try client.deposit(WriteCommand.carol, backupKey: WriteCommand.carolKey)
+        let alice = try client.login(WriteCommand.alice, intent: .recover)
+        if deposit == .done {
+            let recovered = try client.recover(WriteCommand.carol)
+            if recovered != .recovered(WriteCommand.carolKey) { fail("carol's key not recovered: \(recovered)") }
+            if case .wrongPassword = alice {} else { fail("alice's tombstone outlived carol's record: \(alice)") }
+        } else if case .wrongPassword = deposit, !run.ledger.acknowledged {
+            if alice != .refused(.recordDestroyed) { fail("alice's tombstone gone without carol: \(alice)") }
+            try client.register(WriteCommand.carol, attemptLimit: 0)
+        } else {
+            fail("carol's registration half-written or acknowledged and lost: deposit \(deposit)")
         }
     }
 

@@ -16,6 +16,13 @@ enum WriteCommand: String, CaseIterable, Sendable {
     case wrongPassword
     /// The wrong-password login that uses alice's last attempt and destroys the record.
     case lastAttempt
+    /// The right password on alice's last attempt: the record is destroyed before KE2 leaves, and the
+    /// login's own KE3 still recovers the key from the pending login.
+    case lastAttemptRightPassword
+    /// A login for an id with no record: the unknown-login counter write, then a fake KE2.
+    case unknownLogin
+    /// Carol registers on a full store (bob's record, alice's tombstone): the tombstone gives way.
+    case registerOverTombstone
     /// Delete inside an authenticated session.
     case delete
     /// Whole-device self-destruct.
@@ -26,17 +33,26 @@ enum WriteCommand: String, CaseIterable, Sendable {
     static let bob = Array("bob@example.org".utf8)
     static let aliceKey = (0..<32).map { UInt8($0 &* 7 &+ 1) }
     static let bobKey = (0..<32).map { UInt8(255 - $0) }
+    static let carol = Array("carol@example.org".utf8)
+    static let carolKey = (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ 3) }
+    static let mallory = Array("mallory@example.org".utf8)
     static let wrongGuess = Array("not the password".utf8)
     /// Alice's slot: bob registers first and takes slot 0.
     static let aliceSlot = 1
 
     /// Alice's guess limit.
-    var aliceLimit: UInt8 { self == .lastAttempt ? 3 : 5 }
+    var aliceLimit: UInt8 {
+        switch self {
+        case .lastAttempt, .lastAttemptRightPassword: 3
+        case .registerOverTombstone: 2
+        default: 5
+        }
+    }
 
     /// Wrong guesses alice has used when the command starts.
     var aliceUsedBefore: UInt32 {
         switch self {
-        case .recover, .lastAttempt: 2
+        case .recover, .lastAttempt, .lastAttemptRightPassword, .registerOverTombstone: 2
         default: 0
         }
     }
@@ -44,6 +60,8 @@ enum WriteCommand: String, CaseIterable, Sendable {
     /// Whether alice has a record (and whether it holds her key) when the command starts.
     var aliceRegisteredBefore: Bool { self != .initialize && self != .register }
     var aliceKeyBefore: Bool { aliceRegisteredBefore && self != .deposit }
+    /// Whether the command may release alice's key.
+    var recovers: Bool { self == .recover || self == .lastAttemptRightPassword }
 
     /// Brings an operational device to the state the command runs in.
     func prepare(_ client: VaultTestClient) throws {
@@ -68,8 +86,13 @@ enum WriteCommand: String, CaseIterable, Sendable {
             ledger.acknowledged = true
         case .deposit:
             try ledger.login(client, intent: .deposit, backupKey: Self.aliceKey, password: nil)
-        case .recover:
+        case .recover, .lastAttemptRightPassword:
             try ledger.login(client, intent: .recover, backupKey: [], password: nil)
+        case .unknownLogin:
+            try ledger.login(client, Self.mallory, intent: .recover, backupKey: [], password: nil)
+        case .registerOverTombstone:
+            try client.register(Self.carol, attemptLimit: 0)
+            ledger.acknowledged = true
         case .wrongPassword, .lastAttempt:
             try ledger.login(client, intent: .recover, backupKey: [], password: Self.wrongGuess)
         case .delete:
@@ -86,7 +109,7 @@ enum WriteCommand: String, CaseIterable, Sendable {
 
 /// What the client saw of one run: the answers the device gave before the power went.
 final class Ledger {
-    /// LoginStarts sent, and LoginStarts the device answered (with a KE2).
+    /// LoginStarts sent on alice's record, and those the device answered (with a KE2).
     var loginStartsSent = 0
     var loginStartsAnswered = 0
     /// The command's last step was answered ok.
@@ -102,11 +125,15 @@ final class Ledger {
     }
 
     /// A whole login on alice's record, counted step by step. Any error means the device went away.
-    func login(_ client: VaultTestClient, intent: LoginIntent, backupKey: [UInt8], password: [UInt8]?) throws {
-        loginStartsSent += 1
+    func login(
+        _ client: VaultTestClient, _ id: [UInt8] = WriteCommand.alice, intent: LoginIntent, backupKey: [UInt8],
+        password: [UInt8]?
+    ) throws {
+        let onAlice = id == WriteCommand.alice
+        if onAlice { loginStartsSent += 1 }
         let outcome = try client.login(
-            WriteCommand.alice, intent: intent, backupKey: backupKey, password: password,
-            onLoginStartAnswered: { self.loginStartsAnswered += 1 })
+            id, intent: intent, backupKey: backupKey, password: password,
+            onLoginStartAnswered: { if onAlice { self.loginStartsAnswered += 1 } })
         switch outcome {
         case .recovered(let key):
             released.append(key)
