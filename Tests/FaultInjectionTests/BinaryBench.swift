@@ -9,12 +9,15 @@ import Foundation
 final class BinaryBench: PowerCutBench {
     let name = "coffer-emulator"
     static let seed = "c0ffee5eedc0ffee5eed"
-    static let slots = "2"
+    /// Slots of each device.
+    let slots: String
     let workspace = TemporaryDirectory()
     private var templates: [WriteCommand: String] = [:]
     private var runs = 0
 
-    func point(_ command: WriteCommand, cutAt cut: Int?) throws -> PointRun {
+    init(slotCount: Int = 2) { slots = "\(slotCount)" }
+
+    func point(_ command: WriteCommand, cutAt cut: Int?, bootCutAt bootCut: Int?) throws -> PointRun {
         let template = try self.template(for: command)
         runs += 1
         let dir = workspace.file("point-\(runs)")
@@ -27,7 +30,7 @@ final class BinaryBench: PowerCutBench {
         if command == .initialize {
             before = BeforeCommand(aliceAttempts: nil)
             let result = try EmulatorProcess.run(
-                ["init", "--state-dir", dir, "--seed", Self.seed, "--slots", Self.slots] + crashArguments)
+                ["init", "--state-dir", dir, "--seed", Self.seed, "--slots", slots] + crashArguments)
             powerWasCut = result.status == PowerCut.exitStatus
             if result.status == 0 { ledger.acknowledged = true }
             if result.status != 0 && !powerWasCut { problems.append("init exited \(result.status): \(result.stderr)") }
@@ -50,6 +53,18 @@ final class BinaryBench: PowerCutBench {
         }
         var restarted: VaultTestClient?
         var finish: () -> Void = {}
+        var bootWasCut = false
+        if powerWasCut, let bootCut {
+            let emulator = try serve(dir, ["--crash-after-writes", "\(bootCut)"])
+            if (try? emulator.waitUntilReady()) != nil {
+                let status = emulator.stop()
+                if status != 0 { problems.append("serve exited \(status) on SIGTERM after booting") }
+            } else {
+                let status = emulator.waitForExit()
+                bootWasCut = status == PowerCut.exitStatus
+                if !bootWasCut { problems.append("serve did not boot, exit \(status): \(emulator.stderr)") }
+            }
+        }
         do {
             let emulator = try serve(dir, [])
             restarted = try client(emulator)
@@ -60,9 +75,11 @@ final class BinaryBench: PowerCutBench {
         } catch {
             problems.append("the emulator did not restart: \(error)")
         }
-        return PointRun(
+        var run = PointRun(
             powerWasCut: powerWasCut, writes: nil, ledger: ledger, before: before, restarted: restarted,
             problems: problems, finish: finish)
+        run.bootWasCut = bootWasCut
+        return run
     }
 
     /// The state dir `command` starts from, made once: an initialised device prepared for it.
@@ -72,7 +89,7 @@ final class BinaryBench: PowerCutBench {
         if command == .initialize {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
         } else {
-            let made = try EmulatorProcess.run(["init", "--state-dir", dir, "--seed", Self.seed, "--slots", Self.slots])
+            let made = try EmulatorProcess.run(["init", "--state-dir", dir, "--seed", Self.seed, "--slots", slots])
             guard made.status == 0 else { throw SweepSetupFailed(what: "init: \(made.stderr)") }
             let emulator = try serve(dir, [])
             try command.prepare(client(emulator))
@@ -89,7 +106,7 @@ final class BinaryBench: PowerCutBench {
         return try EmulatorProcess(
             [
                 "serve", "--state-dir", dir, "--port", "0", "--ready-file", workspace.file("\(runs).ready"),
-                "--seed", Self.seed, "--slots", Self.slots,
+                "--seed", Self.seed, "--slots", slots,
             ] + extra,
             stderrPath: workspace.file("\(runs).log"))
     }

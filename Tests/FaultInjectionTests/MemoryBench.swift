@@ -16,9 +16,13 @@ struct PowerWentOff: Error {}
 /// memories.
 final class MemoryBench: PowerCutBench {
     let name = "in-process"
+    /// Slots of each device.
+    let slotCount: Int
 
-    func point(_ command: WriteCommand, cutAt cut: Int?) throws -> PointRun {
-        let device = MemoryDevice()
+    init(slotCount: Int = 2) { self.slotCount = slotCount }
+
+    func point(_ command: WriteCommand, cutAt cut: Int?, bootCutAt bootCut: Int?) throws -> PointRun {
+        let device = MemoryDevice(slotCount: slotCount)
         var vault = try device.boot()
         if command != .initialize {
             try device.client(vault).expectOperational()
@@ -35,26 +39,38 @@ final class MemoryBench: PowerCutBench {
         if !powerWasCut, let stopped { throw stopped }
         var restarted: VaultTestClient?
         var problems: [String] = []
+        var bootWasCut = false
+        if powerWasCut, let bootCut {
+            let booted = Result { try device.boot(cutAt: bootCut) }
+            bootWasCut = device.chip.power.isCut
+            if !bootWasCut, case .failure(let error) = booted { problems.append("the firmware did not boot: \(error)") }
+        }
         do {
             vault = try device.boot()
             restarted = device.client(vault)
         } catch {
             problems.append("the firmware did not restart: \(error)")
         }
-        return PointRun(
+        var run = PointRun(
             powerWasCut: powerWasCut, writes: writes, ledger: ledger, before: before, restarted: restarted,
             problems: problems, finish: {})
+        run.bootWasCut = bootWasCut
+        return run
     }
 }
 
 /// One chip's memories and the firmware booted on them.
 final class MemoryDevice {
-    let chip = MemoryChip(geometry: StoreGeometry(slotCount: 2))
+    let chip: MemoryChip
     private var boots: UInt64 = 0
 
-    /// Power on: power restored, a fresh firmware instance with its own entropy stream.
-    func boot() throws -> Vault<MemoryBoard> {
+    init(slotCount: Int) { chip = MemoryChip(geometry: StoreGeometry(slotCount: slotCount)) }
+
+    /// Power on: power restored (until durable write `cut` of this boot, if given), a fresh firmware
+    /// instance with its own entropy stream.
+    func boot(cutAt cut: Int? = nil) throws -> Vault<MemoryBoard> {
         chip.power.restore()
+        if let cut { chip.power.cut(afterWrites: cut - 1) }
         boots += 1
         let engine = MemoryEngine(suite: P256SHA256Suite(keyStretching: .identity))
         let board = chip.board(entropy: SeededEntropy(seed: 0x5EED &+ boots), engine: engine)

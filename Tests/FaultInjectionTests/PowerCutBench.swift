@@ -7,14 +7,24 @@ protocol PowerCutBench {
     /// What the sweep prints for this bench.
     var name: String { get }
     /// Prepares `command`'s starting state on a fresh device, runs the command with the power cut at
-    /// durable write `cut` (nil: never), and restarts the device on the same memories or files.
-    func point(_ command: WriteCommand, cutAt cut: Int?) throws -> PointRun
+    /// durable write `cut` (nil: never), and restarts the device on the same memories or files. With
+    /// `bootCut`, a cut command is first restarted with the power cut at the restart's own durable
+    /// write `bootCut` (a boot that finishes what the cut interrupted), then restarted again.
+    func point(_ command: WriteCommand, cutAt cut: Int?, bootCutAt bootCut: Int?) throws -> PointRun
+}
+
+extension PowerCutBench {
+    func point(_ command: WriteCommand, cutAt cut: Int?) throws -> PointRun {
+        try point(command, cutAt: cut, bootCutAt: nil)
+    }
 }
 
 /// One run of a command, cut off (or not), and the restarted device.
 struct PointRun {
     /// Whether the cut happened (false: the command made fewer writes than the cut's number).
     let powerWasCut: Bool
+    /// Whether the first restart was cut too (false: it made fewer writes than `bootCut`).
+    var bootWasCut = false
     /// Durable writes that reached the medium during the command, where the bench can count them.
     let writes: Int?
     let ledger: Ledger
