@@ -68,12 +68,16 @@ final class EnrolledDevice {
         return result
     }
 
-    /// The version of `slot`'s trusted copy, from `inspect` (which reads the counters, not the flash).
-    func version(ofSlot slot: Int) throws -> UInt32 {
+    /// What `coffer-emulator inspect` says about the state dir.
+    func inspect() throws -> DeviceReport {
         let result = try EmulatorProcess.run(["inspect", "--state-dir", stateDir, "--json"])
         guard result.status == 0 else { throw SweepSetupFailed(what: "inspect: \(result.stderr)") }
-        let report = try JSONDecoder().decode(DeviceReport.self, from: Data(result.stdout.utf8))
-        return report.usedSlots.first { $0.slot == slot }?.version ?? 0
+        return try JSONDecoder().decode(DeviceReport.self, from: Data(result.stdout.utf8))
+    }
+
+    /// The version of `slot`'s trusted copy, from `inspect` (which reads the counters, not the flash).
+    func version(ofSlot slot: Int) throws -> UInt32 {
+        try inspect().usedSlots.first { $0.slot == slot }?.version ?? 0
     }
 
     /// Byte range of the copy of `slot` in `half` inside flash.img.

@@ -12,6 +12,8 @@ import Testing
         let device = try EnrolledDevice()
         let older = try #require(device.earlier["flash.img"])
         try device.setState("flash.img", older)
+        #expect(try device.inspect().damaged == 2)
+        #expect(try device.state("flash.img") == older)
 
         let (info, outcomes) = try device.session { client in (try client.info(), try device.recoverAll(client)) }
         #expect(info.damagedCount == 2)
@@ -32,6 +34,7 @@ import Testing
         let alice = device.slotRange(1)
         image.replaceSubrange(alice, with: older[alice])
         try device.setState("flash.img", image)
+        #expect(try device.inspect().damaged == 1)
 
         let (info, outcomes) = try device.session { client in (try client.info(), try device.recoverAll(client)) }
         #expect(info.damagedCount == 1)
