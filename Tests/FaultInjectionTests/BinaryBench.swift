@@ -79,6 +79,7 @@ final class BinaryBench: PowerCutBench {
             powerWasCut: powerWasCut, writes: nil, ledger: ledger, before: before, restarted: restarted,
             problems: problems, finish: finish)
         run.bootWasCut = bootWasCut
+        run.restartFinishesInit = true
         return run
     }
 

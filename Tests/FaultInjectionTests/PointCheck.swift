@@ -32,6 +32,9 @@ struct PointCheck {
         if info.damagedCount != 0 { fail("\(info.damagedCount) damaged slot(s)") }
         switch command {
         case .initialize:
+            if (ledger.acknowledged || run.restartFinishesInit) && info.lifecycle != .operational {
+                fail("init acknowledged or finished by the restart, yet lifecycle \(info.lifecycle)")
+            }
             try client.expectOperational()
             try checkFreshEnrolment()
             return

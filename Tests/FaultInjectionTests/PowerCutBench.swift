@@ -25,6 +25,9 @@ struct PointRun {
     let powerWasCut: Bool
     /// Whether the first restart was cut too (false: it made fewer writes than `bootCut`).
     var bootWasCut = false
+    /// Whether the restart itself must finish an interrupted init (the emulator's `serve` does; the
+    /// bare firmware waits for the operator to send Manufacture and Provision again).
+    var restartFinishesInit = false
     /// Durable writes that reached the medium during the command, where the bench can count them.
     let writes: Int?
     let ledger: Ledger

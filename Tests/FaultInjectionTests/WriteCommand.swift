@@ -79,7 +79,8 @@ enum WriteCommand: String, CaseIterable, Sendable {
     func run(_ client: VaultTestClient, _ ledger: Ledger) throws {
         switch self {
         case .initialize:
-            try ledger.expect(client.manufacture(serial: Self.serial), .manufacture)
+            let made = try client.manufacture(serial: Self.serial)
+            guard made == .ok else { throw VaultRefusal(operation: .manufacture, status: made) }
             try ledger.expect(client.provision(defaultAttemptLimit: 10), .provision)
         case .register:
             try client.register(Self.alice, attemptLimit: aliceLimit)
@@ -119,6 +120,7 @@ final class Ledger {
     /// Statuses other than ok that came back.
     var refusals: [VaultStatus] = []
 
+    /// The command's last step came back with `status`.
     func expect(_ status: VaultStatus, _ operation: VaultOperation) throws {
         guard status == .ok else { throw VaultRefusal(operation: operation, status: status) }
         acknowledged = true
