@@ -50,19 +50,47 @@ import Testing
         #expect(after[0..<device.layout.pageSize] == image[0..<device.layout.pageSize])
     }
 
+    /// What lands in the stale half: an edit, or a program cut off part way (a torn write).
+    enum StaleCopyDamage: String, CaseIterable, Sendable {
+        case bitFlip, zeroed, tornPrefixOfTheTrustedCopy, seededNoise
+
+        func apply(stale: [UInt8], trusted: [UInt8]) -> [UInt8] {
+            switch self {
+            case .bitFlip:
+                var copy = stale
+                copy[SlotField.sealed.rawValue] ^= 0x40
+                return copy
+            case .zeroed: return [UInt8](repeating: 0, count: stale.count)
+            case .tornPrefixOfTheTrustedCopy:
+                return Array(trusted.prefix(trusted.count / 2)) + [UInt8](repeating: 0xFF, count: stale.count / 2)
+            case .seededNoise:
+                var state: UInt32 = 0x9E37_79B9
+                return stale.map { _ in
+                    state = state &* 1_664_525 &+ 1_013_904_223
+                    return UInt8(truncatingIfNeeded: state >> 24)
+                }
+            }
+        }
+    }
+
     /// The stale copy (the half that does not match the on-chip version) is never read as the truth,
-    /// so editing it changes nothing.
-    @Test func bitFlippedInTheStaleCopyChangesNothing() throws {
+    /// so whatever it holds changes nothing, and the next write to the slot replaces it.
+    @Test(arguments: StaleCopyDamage.allCases)
+    func staleCopyEditedOrTornChangesNothing(damage: StaleCopyDamage) throws {
         let device = try EnrolledDevice()
         let trusted = try device.trustedCopyRange(1)
         let stale = device.copyRange(slot: 1, half: trusted == device.copyRange(slot: 1, half: 0) ? 1 : 0)
         var image = try device.state("flash.img")
         #expect(image[stale].contains { $0 != 0xFF }, "the stale half should still hold the older copy")
-        image[stale.lowerBound + SlotField.sealed.rawValue] ^= 0x40
+        image.replaceSubrange(stale, with: damage.apply(stale: Array(image[stale]), trusted: Array(image[trusted])))
         try device.setState("flash.img", image)
 
-        let outcomes = try device.session { try device.recoverAll($0) }
+        let (info, outcomes, again) = try device.session { client in
+            (try client.info(), try device.recoverAll(client), try client.recover(Device.ids[1]))
+        }
+        #expect(info.damagedCount == 0)
         #expect(outcomes == Device.keys.map { .recovered($0) })
+        #expect(again == .recovered(Device.keys[1]))
     }
 
     enum SizeChange: String, CaseIterable, Sendable {
