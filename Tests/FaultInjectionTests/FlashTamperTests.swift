@@ -50,6 +50,28 @@ import Testing
         #expect(after[0..<device.layout.pageSize] == image[0..<device.layout.pageSize])
     }
 
+    /// An edit while the emulator runs: the record it knew by id no longer opens, so its owner is
+    /// told `slotDamaged` once; from then on (and after a restart) the id is sealed away in the
+    /// damaged slot and the owner sees what an unknown id sees. The other records serve and the
+    /// edited bytes stay.
+    @Test func slotEditedUnderARunningEmulatorIsRefusedAsDamaged() throws {
+        let device = try EnrolledDevice()
+        let copy = try device.trustedCopyRange(1)
+        var image = try device.state("flash.img")
+        image[copy.lowerBound + SlotField.sealed.rawValue] ^= 0x40
+
+        let (alice, info, outcomes) = try device.session { client in
+            try device.setState("flash.img", image)
+            return (try client.recover(Device.ids[1]), try client.info(), try device.recoverAll(client))
+        }
+        #expect(alice == .refused(.slotDamaged))
+        #expect(info.damagedCount == 1)
+        #expect(outcomes == [.recovered(Device.keys[0]), Device.unreadable, .recovered(Device.keys[2])])
+        #expect(try device.state("flash.img")[device.slotRange(1)] == image[device.slotRange(1)])
+        let afterRestart = try device.session { try $0.recover(Device.ids[1]) }
+        #expect(afterRestart == Device.unreadable)
+    }
+
     /// What lands in the stale half: an edit, or a program cut off part way (a torn write).
     enum StaleCopyDamage: String, CaseIterable, Sendable {
         case bitFlip, zeroed, tornPrefixOfTheTrustedCopy, seededNoise
