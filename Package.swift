@@ -112,6 +112,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
+        // Power cuts at every durable write, rollback and tamper of the state files (`make crash-test`
+        // runs the full sweep on the built emulator).
+        .testTarget(
+            name: "FaultInjectionTests",
+            dependencies: [
+                "CofferTestSupport", "CofferEmulator", "coffer-emulator", "CofferFirmware", "CofferMemoryChip",
+                "CofferCrypto", "CofferProtocol", "OPAQUE",
+            ]
+        ),
         .testTarget(
             name: "CofferFirmwareTests",
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]

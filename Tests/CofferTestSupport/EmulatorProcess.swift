@@ -51,7 +51,9 @@ public final class EmulatorProcess {
     /// Waits for the ready file at `path`, polling for it until `seconds` have passed or the
     /// process ends first (then it throws `EmulatorNotReady` with what the process said on stderr).
     public func waitUntilReady(seconds: Double = 60) throws -> ReadyFile {
-        guard let path = readyPath else { throw EmulatorNotReady(running: process.isRunning, stderr: "no --ready-file") }
+        guard let path = readyPath else {
+            throw EmulatorNotReady(running: process.isRunning, stderr: "started without --ready-file")
+        }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: path) { return try ReadyFile.read(from: path) }

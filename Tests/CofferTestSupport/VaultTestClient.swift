@@ -22,6 +22,12 @@ public struct VaultRefusal: Error, Equatable, CustomStringConvertible {
     /// The device's status.
     public let status: VaultStatus
     public var description: String { "\(operation) refused: \(status)" }
+
+    /// A refusal of `operation` with `status`.
+    public init(operation: VaultOperation, status: VaultStatus) {
+        self.operation = operation
+        self.status = status
+    }
 }
 
 /// A vault client, over CTAPHID on one channel or straight into an in-process vault, with fixed
@@ -153,6 +159,16 @@ public struct VaultTestClient {
         let reply = try send(request)
         guard reply.status == .ok else { return .refused(reply.status) }
         onLoginStartAnswered()
+        return try finishLogin(credentialID, started: reply, state: state, intent: intent, backupKey: backupKey)
+    }
+
+    /// What follows a LoginStart answered with `reply`: open KE2 with `state`, send KE3 with `intent`,
+    /// open a recovered key.
+    public func finishLogin(
+        _ credentialID: [UInt8], started reply: VaultReply, state: ClientLoginState<P256SHA256Suite>,
+        intent: LoginIntent, backupKey: [UInt8] = []
+    ) throws -> LoginOutcome {
+        guard reply.status == .ok else { return .refused(reply.status) }
         let started = try LoginStartResponse(decoding: reply.body)
         guard let session = try? opaque.generateKE3(state: state, ke2: KE2.deserialize(started.ke2, suite: suite))
         else { return .wrongPassword(attemptsRemaining: started.attemptsRemaining) }
@@ -223,7 +239,8 @@ struct KeyTransportKeys {
     func sealDeposit(_ backupKey: [UInt8]) throws -> [UInt8] {
         let key = try HKDF<SHA256>.deriveKey(
             ikm: sessionKey.bytes, salt: [], info: KeyTransport.depositKeyInfo(credentialID: credentialID), length: 32)
-        return try AESGCM.seal(backupKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.depositAAD)
+        return try AESGCM.seal(
+            backupKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.depositAAD)
     }
 
     func openRecovered(_ sealed: [UInt8]) throws -> [UInt8] {
