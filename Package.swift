@@ -64,7 +64,7 @@ let package = Package(
         // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
         .executableTarget(
             name: "coffer-bench",
-            dependencies: ["CofferCrypto", "OPAQUE"],
+            dependencies: ["CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol"],
             path: "Benchmarks/coffer-bench"
         ),
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and

@@ -1,10 +1,11 @@
 // `coffer-bench`: Coffer's figures for `make bench`, one JSON line each (see Benchmarks/run.py).
 import Foundation
 
-let figures: [() throws -> Measurement] = [
-    { try OPAQUEServerLogins(iterations: 2000).run() },
-]
-for figure in figures {
-    print(try figure().jsonLine)
+func report(_ measurement: Measurement) {
+    print(measurement.jsonLine)
     fflush(nil)
 }
+
+let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
+report(opaqueServer)
+report(try FirmwareLogins(iterations: 1000, opaqueServerLoginsPerSecond: opaqueServer.value).run())
