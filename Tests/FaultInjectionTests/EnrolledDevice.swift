@@ -13,9 +13,12 @@ final class EnrolledDevice {
     static let keys = (0..<3).map { record in (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ record &* 71) } }
     static let names = ["bob", "alice", "carol"]
     static let slotCount = 3
-    /// What the owner of a record in a damaged slot sees: the id is sealed inside the slot, so the
-    /// device cannot find the record and answers as for an unknown id (a fake KE2 at the default
-    /// limit, which no password opens). The key is not released; GetInfo counts the slot damaged.
+    /// What the owner of a record in a damaged slot sees when the slot's copy still claims to be
+    /// theirs by its clear lookup tag: `slotDamaged`. The key is not released; GetInfo counts it.
+    static let damaged = LoginOutcome.refused(.slotDamaged)
+    /// What the owner sees when the copy no longer even claims an owner (its magic, format or lookup
+    /// tag edited): the device cannot tell whose it was and answers as for an unknown id (a fake KE2
+    /// at the default limit, which no password opens). The key is not released either.
     static let unreadable = LoginOutcome.wrongPassword(attemptsRemaining: 9)
 
     let workspace = TemporaryDirectory()

@@ -17,8 +17,8 @@ import Testing
 
         let (info, outcomes) = try device.session { client in (try client.info(), try device.recoverAll(client)) }
         #expect(info.damagedCount == 2)
-        #expect(outcomes[0] == Device.unreadable)
-        #expect(outcomes[1] == Device.unreadable)
+        #expect(outcomes[0] == Device.damaged)
+        #expect(outcomes[1] == Device.damaged)
         #expect(outcomes[2] == .recovered(Device.keys[2]))
         let after = try device.state("flash.img")
         for slot in [0, 1] { #expect(after[device.slotRange(slot)] == older[device.slotRange(slot)]) }
@@ -38,7 +38,7 @@ import Testing
 
         let (info, outcomes) = try device.session { client in (try client.info(), try device.recoverAll(client)) }
         #expect(info.damagedCount == 1)
-        #expect(outcomes == [.recovered(Device.keys[0]), Device.unreadable, .recovered(Device.keys[2])])
+        #expect(outcomes == [.recovered(Device.keys[0]), Device.damaged, .recovered(Device.keys[2])])
         #expect(try device.state("flash.img")[alice] == older[alice])
     }
 
@@ -53,7 +53,7 @@ import Testing
 
         let (info, outcomes) = try device.session { client in (try client.info(), try device.recoverAll(client)) }
         #expect(info.damagedCount == 2)
-        #expect(outcomes == [Device.unreadable, .recovered(Device.keys[1]), Device.unreadable])
+        #expect(outcomes == [Device.damaged, .recovered(Device.keys[1]), Device.damaged])
         let after = try device.state("flash.img")
         #expect(after[bob] == image[bob])
         #expect(after[carol] == image[carol])

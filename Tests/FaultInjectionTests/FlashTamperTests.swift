@@ -16,8 +16,17 @@ import Testing
 
     /// Offsets inside a slot copy (PROTOCOL.md §10).
     enum SlotField: Int, CaseIterable, Sendable {
-        case magic = 0, format = 2, reserved = 3, version = 7, nonce = 8, sealedLength = 21, sealed = 22
-        case sealedMiddle = 250, tag = 511
+        case magic = 0, format = 2, reserved = 3, version = 7, lookupTag = 8, lookupTagEnd = 23, nonce = 24
+        case sealedLength = 37, sealed = 38, sealedMiddle = 250, tag = 511
+
+        /// What the owner sees: `slotDamaged` while the copy still claims to be theirs in the clear
+        /// (magic, format and lookup tag intact), else what an unknown id sees.
+        var ownerSees: LoginOutcome {
+            switch self {
+            case .magic, .format, .reserved, .lookupTag, .lookupTagEnd: Device.unreadable
+            case .version, .nonce, .sealedLength, .sealed, .sealedMiddle, .tag: Device.damaged
+            }
+        }
     }
 
     @Test(arguments: HeaderField.allCases)
@@ -44,16 +53,15 @@ import Testing
 
         let (info, outcomes) = try device.session { client in (try client.info(), try device.recoverAll(client)) }
         #expect(info.damagedCount == 1)
-        #expect(outcomes == [.recovered(Device.keys[0]), Device.unreadable, .recovered(Device.keys[2])])
+        #expect(outcomes == [.recovered(Device.keys[0]), field.ownerSees, .recovered(Device.keys[2])])
         let after = try device.state("flash.img")
         #expect(after[device.slotRange(1)] == image[device.slotRange(1)])
         #expect(after[0..<device.layout.pageSize] == image[0..<device.layout.pageSize])
     }
 
     /// An edit while the emulator runs: the record it knew by id no longer opens, so its owner is
-    /// told `slotDamaged` once; from then on (and after a restart) the id is sealed away in the
-    /// damaged slot and the owner sees what an unknown id sees. The other records serve and the
-    /// edited bytes stay.
+    /// told `slotDamaged`, and keeps being told so after a restart (the copy's lookup tag still
+    /// names the id). The other records serve and the edited bytes stay.
     @Test func slotEditedUnderARunningEmulatorIsRefusedAsDamaged() throws {
         let device = try EnrolledDevice()
         let copy = try device.trustedCopyRange(1)
@@ -66,10 +74,10 @@ import Testing
         }
         #expect(alice == .refused(.slotDamaged))
         #expect(info.damagedCount == 1)
-        #expect(outcomes == [.recovered(Device.keys[0]), Device.unreadable, .recovered(Device.keys[2])])
+        #expect(outcomes == [.recovered(Device.keys[0]), Device.damaged, .recovered(Device.keys[2])])
         #expect(try device.state("flash.img")[device.slotRange(1)] == image[device.slotRange(1)])
         let afterRestart = try device.session { try $0.recover(Device.ids[1]) }
-        #expect(afterRestart == Device.unreadable)
+        #expect(afterRestart == Device.damaged)
     }
 
     /// What lands in the stale half: an edit, or a program cut off part way (a torn write).
