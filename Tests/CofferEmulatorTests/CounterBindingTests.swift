@@ -14,13 +14,17 @@ import Testing
     let theirs = FuseContents(uds: [UInt8](repeating: 0x5A, count: 32), serial: 43)
 
     func open(powerCut: PowerCut = PowerCut()) throws -> ChipMedia {
+        try openReleased { try openOnce(powerCut: powerCut) }
+    }
+
+    func openOnce(powerCut: PowerCut = PowerCut()) throws -> ChipMedia {
         try ChipMedia(
             directory: directory, newCounterCount: 4,
             flashGeometry: { FlashGeometry(pageSize: 32, pageCount: $0) }, powerCut: powerCut)
     }
 
     func openError() throws -> StateFileError {
-        try #require(throws: StateFileError.self) { _ = try open() }
+        try #require(throws: StateFileError.self) { _ = try openOnce() }
     }
 
     /// A state directory whose fuses hold `fuses`, its counters bound to them and incremented once.
