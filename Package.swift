@@ -90,6 +90,6 @@ let package = Package(
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
         .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator"], exclude: ["USB"]),
     ]
 )
