@@ -147,6 +147,7 @@ extension P256Curve {
             BN_CTX_start(ctx)
             defer { BN_CTX_end(ctx) }
             guard let x = BN_CTX_get(ctx), let y = BN_CTX_get(ctx) else { throw .libcryptoFailure }
+            defer { BN_clear(x); BN_clear(y) }
             try requireOne(EC_POINT_get_affine_coordinates(group, element.point, x, y, ctx))
             return (try Self.bytes(of: x, length: Self.coordinateLength),
                     try Self.bytes(of: y, length: Self.coordinateLength))
@@ -189,6 +190,7 @@ extension P256Curve {
             guard let wide = BN_CTX_get(ctx) else { throw .libcryptoFailure }
             BN_set_flags(wide, BN_FLG_CONSTTIME)
             try Self.load(bytes, into: wide)
+            defer { BN_clear(wide) }
             try requireOne(BN_nnmod(scalar.value, wide, order, ctx))
         }
         return scalar

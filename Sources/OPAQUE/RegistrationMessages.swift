@@ -99,10 +99,25 @@ public struct RegistrationRecord<Suite: OPAQUECiphersuite> {
     public static func fake(clientPublicKey: [UInt8], maskingKey: SecretBytes, suite: Suite) throws(OPAQUEError) -> Self {
         guard maskingKey.count == suite.hashLength else { throw .invalidLength }
         let element = try suite.group.deserializeElement(clientPublicKey)
-        let envelope = Envelope(nonce: [UInt8](repeating: 0, count: OPAQUELengths.nonce),
-                                authTag: [UInt8](repeating: 0, count: suite.macLength))
         return Self(clientPublicElement: element, clientPublicKey: clientPublicKey, maskingKey: maskingKey,
-                    envelope: envelope)
+                    envelope: zeroEnvelope(suite))
+    }
+
+    /// A fake record from a key pair the server derives itself (for instance from a seed bound to
+    /// the credential identifier, so it is stable across attempts). Deriving the pair costs one
+    /// generator multiplication and one encoding, about what decoding a stored record's key costs,
+    /// so the unknown-credential path does not stand out by its timing either.
+    public static func fake(clientKeyPair: OPAQUEKeyPair<Suite>, maskingKey: SecretBytes,
+                            suite: Suite) throws(OPAQUEError) -> Self {
+        guard maskingKey.count == suite.hashLength else { throw .invalidLength }
+        return Self(clientPublicElement: clientKeyPair.publicElement, clientPublicKey: clientKeyPair.publicKey,
+                    maskingKey: maskingKey, envelope: zeroEnvelope(suite))
+    }
+
+    /// The all-zero envelope of a fake record.
+    private static func zeroEnvelope(_ suite: Suite) -> Envelope {
+        Envelope(nonce: [UInt8](repeating: 0, count: OPAQUELengths.nonce),
+                 authTag: [UInt8](repeating: 0, count: suite.macLength))
     }
 
     /// The stored form (RegistrationUpload): `client_public_key || masking_key || envelope`.

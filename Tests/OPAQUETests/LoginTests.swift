@@ -95,6 +95,10 @@ struct LoginTests {
         let fake = try RegistrationRecord.fake(clientPublicKey: fakeKey.publicKey,
                                                maskingKey: SecretBytes([UInt8](repeating: 9, count: 32)),
                                                suite: scenario.suite)
+        let sameFake = try RegistrationRecord.fake(clientKeyPair: fakeKey,
+                                                   maskingKey: SecretBytes([UInt8](repeating: 9, count: 32)),
+                                                   suite: scenario.suite)
+        #expect(sameFake.serialize() == fake.serialize())
         #expect(fake.serialize().count == (try scenario.register()).serialize().count)
         let (ke1, state) = try scenario.ke1()
         let (ke2, serverState) = try scenario.ke2(ke1, record: fake)
