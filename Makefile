@@ -29,7 +29,8 @@ firmware-embedded:
 	@scripts/firmware-embedded.sh
 
 bench: bootstrap
-	@echo "bench: not yet wired"
+	$(SWIFT) build -c release --product coffer-bench
+	@python3 Benchmarks/run.py "$$($(SWIFT) build -c release --show-bin-path)/coffer-bench"
 
 clean:
 	rm -rf .build .build-* .bench

@@ -78,12 +78,22 @@ let package = Package(
             path: "HostTools/cofferctl"
         ),
 
+        // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
+        .executableTarget(
+            name: "coffer-bench",
+            dependencies: ["CofferCrypto", "OPAQUE"],
+            path: "Benchmarks/coffer-bench"
+        ),
+
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
         .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "CofferEmulatorTests", dependencies: ["CofferEmulator", "coffer-emulator"]),
+        .testTarget(
+            name: "CofferEmulatorTests",
+            dependencies: ["CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE"]
+        ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         .testTarget(
             name: "CofferFirmwareTests",

@@ -29,7 +29,8 @@ public final class CounterFile: CounterBank {
     public static func create(path: String, count: Int, powerCut: PowerCut) throws(StateFileError) {
         precondition(count > 0, "a counter bank holds at least one counter")
         let zeros = [UInt32](repeating: 0, count: count)
-        let bytes = CounterPage(sequence: 1, values: zeros).encoded() + CounterPage(sequence: 0, values: zeros).encoded()
+        let bytes =
+            CounterPage(sequence: 1, values: zeros).encoded() + CounterPage(sequence: 0, values: zeros).encoded()
         try powerCut.admitCreation(of: path)
         try DurableDirectory.createExclusively(path, bytes: bytes)
     }
@@ -100,7 +101,8 @@ public final class CounterFile: CounterBank {
             return (page, 1)
         case (.success(let page0), .success(let page1)):
             guard page0.sequence != page1.sequence else {
-                throw StateFileError(path: path, problem: .inconsistentCounterPages("both pages have sequence \(page0.sequence)"))
+                throw StateFileError(
+                    path: path, problem: .inconsistentCounterPages("both pages have sequence \(page0.sequence)"))
             }
             let (newer, older, index) = page0.sequence > page1.sequence ? (page0, page1, 0) : (page1, page0, 1)
             if let counter = newer.values.indices.first(where: { newer.values[$0] < older.values[$0] }) {

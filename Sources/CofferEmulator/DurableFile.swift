@@ -16,7 +16,8 @@ final class DurableFile {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
-            throw StateFileError(path: path, problem: code == ENOENT ? .missing : .system(operation: "open", errno: code))
+            throw StateFileError(
+                path: path, problem: code == ENOENT ? .missing : .system(operation: "open", errno: code))
         }
         descriptor = fd
     }
@@ -92,7 +93,8 @@ enum DurableDirectory {
         if link(temporary, path) != 0 {
             let code = errno
             unlink(temporary)
-            throw StateFileError(path: path, problem: code == EEXIST ? .alreadyExists : .system(operation: "link", errno: code))
+            throw StateFileError(
+                path: path, problem: code == EEXIST ? .alreadyExists : .system(operation: "link", errno: code))
         }
         try syncDirectory(containing: path)
         unlink(temporary)
@@ -117,7 +119,9 @@ enum DurableDirectory {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw StateFileError(path: directory, problem: .system(operation: "open", errno: errno)) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StateFileError(path: directory, problem: .system(operation: "fsync", errno: errno)) }
+        guard fsync(fd) == 0 else {
+            throw StateFileError(path: directory, problem: .system(operation: "fsync", errno: errno))
+        }
     }
 
     /// The directory part of `path` ("." when there is none).

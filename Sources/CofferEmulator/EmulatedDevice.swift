@@ -90,7 +90,9 @@ final class EmulatedDevice {
     }
 
     @discardableResult
-    private func perform<B: Board>(_ vault: Vault<B>, _ request: VaultRequest, _ name: String) throws(EmulatorError) -> [UInt8] {
+    private func perform<B: Board>(_ vault: Vault<B>, _ request: VaultRequest, _ name: String) throws(EmulatorError)
+        -> [UInt8]
+    {
         let reply = vault.handle(request, channel: 0)
         guard reply.status == .ok else {
             throw .device("\(name) refused by the firmware on \(media.directory.path): \(reply.status)")

@@ -18,7 +18,9 @@ public enum Emulator {
         let existed = settings.stateDirectory.holdsAnyState
         let device = try EmulatedDevice(settings, create: true, logger: logger)
         let changed = try device.finishInitialisation()
-        let report = try Self.report(device, chip: device.boot(.run))
+        let chip = try device.boot(.run)
+        try checkAttemptLimit(settings, device.info(chip))
+        let report = try Self.report(device, chip: chip)
         if existed && !changed {
             throw .alreadyInitialised(
                 "\(settings.stateDirectory.path) already holds device \(report.serial) (\(report.lifecycle)); "
@@ -42,7 +44,8 @@ public enum Emulator {
         return try report(device, chip: device.boot(.run))
     }
 
-    /// `serve`: loads (or first makes) the device and serves it over UDP until SIGINT or SIGTERM.
+    /// `serve`: binds the socket, loads (or first makes) the device and serves it over UDP until
+    /// SIGINT or SIGTERM.
     public static func serve(
         _ settings: EmulatorSettings,
         bind: String,
@@ -50,6 +53,7 @@ public enum Emulator {
         readyFile: String?,
         logger: Logger = Logger(label: "coffer.emulator")
     ) throws(EmulatorError) {
+        let session = try ServeSession(bind: bind, port: port, readyFile: readyFile)
         let existed = settings.stateDirectory.holdsAnyState
         if !existed {
             logger.notice("no device in \(settings.stateDirectory.path): creating one")
@@ -59,13 +63,26 @@ public enum Emulator {
             logger.notice("finished the initialisation that was cut short in \(settings.stateDirectory.path)")
         }
         let chip = try device.boot(.run)
-        let serial = try device.info(chip).serial
-        try ServeSession(bind: bind, port: port, readyFile: readyFile)
-            .run(chip, serial: serial, directory: settings.stateDirectory, logger: logger)
+        let info = try device.info(chip)
+        try checkAttemptLimit(settings, info)
+        let serial = info.serial
+        try session.run(chip, serial: serial, directory: settings.stateDirectory, logger: logger)
         device.media.releaseLock()
     }
 
-    private static func report(_ device: EmulatedDevice, chip: CofferChip<EmulatorBoard>) throws(EmulatorError) -> DeviceReport {
+    /// `--attempt-limit` only shapes a device being provisioned; on one already provisioned with
+    /// another default it is refused rather than silently ignored.
+    private static func checkAttemptLimit(_ settings: EmulatorSettings, _ info: GetInfoResponse) throws(EmulatorError) {
+        guard let wanted = settings.attemptLimit, info.lifecycle == .operational, info.defaultAttemptLimit != wanted
+        else { return }
+        throw .settings(
+            "--attempt-limit \(wanted) does not match the device in \(settings.stateDirectory.path), whose default "
+                + "guess limit is \(info.defaultAttemptLimit) (--attempt-limit only shapes a new device)")
+    }
+
+    private static func report(_ device: EmulatedDevice, chip: CofferChip<EmulatorBoard>) throws(EmulatorError)
+        -> DeviceReport
+    {
         let info = try device.info(chip)
         let layout = CounterLayout(slotCount: device.slotCount)
         let counters = device.media.counters

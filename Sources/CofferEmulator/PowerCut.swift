@@ -1,10 +1,11 @@
+import CofferFirmware
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CofferFirmware
-import Logging
 
 /// Power-cut injection for the chip's media, shared by the fuses, the counter bank and the flash.
 ///

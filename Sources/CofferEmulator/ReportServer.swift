@@ -17,7 +17,9 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
     private let logger: Logger
 
     /// Serves `endpoint` on `socket`, telling it the time from `clock`.
-    public init(socket: UDPSocket, endpoint: Endpoint, clock: Clock, logger: Logger = Logger(label: "coffer.emulator.udp")) {
+    public init(
+        socket: UDPSocket, endpoint: Endpoint, clock: Clock, logger: Logger = Logger(label: "coffer.emulator.udp")
+    ) {
         self.socket = socket
         self.endpoint = endpoint
         self.clock = clock
@@ -44,7 +46,8 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
 
     private func handle(_ datagram: [UInt8], from sender: PeerAddress) {
         guard datagram.count == CTAPHIDLimits.reportSize else {
-            logger.debug("ignored a \(datagram.count)-byte datagram from \(sender) (reports are \(CTAPHIDLimits.reportSize) bytes)")
+            let size = CTAPHIDLimits.reportSize
+            logger.debug("ignored a \(datagram.count)-byte datagram from \(sender) (reports are \(size) bytes)")
             return
         }
         router.heard(datagram, from: sender)

@@ -1,9 +1,10 @@
+import CofferFirmware
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CofferFirmware
 
 /// The host's monotonic clock in milliseconds (CLOCK_MONOTONIC: never steps back, ignores
 /// wall-clock changes), as the firmware's `MonotonicClock`.

@@ -32,7 +32,9 @@ public struct PeerAddress: CustomStringConvertible {
         }
         defer { freeaddrinfo(info) }
         length = info.pointee.ai_addrlen
-        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(length))) }
+        withUnsafeMutableBytes(of: &storage) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(length)))
+        }
     }
 
     /// "host:port" (IPv6 in brackets), for logs.
@@ -42,8 +44,9 @@ public struct PeerAddress: CustomStringConvertible {
         var copy = storage
         let rc = withUnsafePointer(to: &copy) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
-                            NI_NUMERICHOST | NI_NUMERICSERV)
+                getnameinfo(
+                    $0, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
+                    NI_NUMERICHOST | NI_NUMERICSERV)
             }
         }
         guard rc == 0 else { return "?" }
@@ -124,7 +127,9 @@ public final class UDPSocket {
         while true {
             let got = withUnsafeMutablePointer(to: &sender.storage) { address in
                 address.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                    buffer.withUnsafeMutableBytes { recvfrom(descriptor, $0.baseAddress!, $0.count, 0, address, &sender.length) }
+                    buffer.withUnsafeMutableBytes {
+                        recvfrom(descriptor, $0.baseAddress!, $0.count, 0, address, &sender.length)
+                    }
                 }
             }
             if got >= 0 { return (Array(buffer[0..<got]), sender) }
@@ -150,9 +155,13 @@ public final class UDPSocket {
         var storage = address.storage
         return withUnsafePointer(to: &storage) { pointer in
             if Int32(pointer.pointee.ss_family) == AF_INET6 {
-                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    UInt16(bigEndian: $0.pointee.sin6_port)
+                }
             }
-            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                UInt16(bigEndian: $0.pointee.sin_port)
+            }
         }
     }
 }

@@ -7,14 +7,16 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Where the state lives and how much to log: every subcommand has these.
 struct StateOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The device's state directory (fuses, counters, flash.img, lock).",
-        discussion: "Default: $XDG_STATE_HOME/coffer, else ~/.local/state/coffer.",
-        valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The device's state directory (fuses, counters, flash.img, lock).",
+            discussion: "Default: $XDG_STATE_HOME/coffer, else ~/.local/state/coffer.",
+            valueName: "dir"))
     var stateDir: String?
 
-    @Option(help: ArgumentHelp(
-        "Log level on stderr: trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    @Option(
+        help: ArgumentHelp(
+            "Log level on stderr (never a secret is logged).", valueName: "level"))
     var logLevel: Logger.Level = .info
 
     func validate() throws {
@@ -40,25 +42,30 @@ struct StateOptions: ParsableArguments {
 
 /// The choices that shape a new device and a run: randomness, size, guess limit, power cuts.
 struct DeviceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Hex seed (1-64 bytes) making the UDS, serial and every other random choice reproducible.",
-        discussion: "For tests and demos: a device made from a known seed has no secret.",
-        valueName: "hex"))
+    @Option(
+        help: ArgumentHelp(
+            "Hex seed (1-64 bytes) making the UDS, serial and every other random choice reproducible.",
+            discussion: "For tests and demos: a device made from a known seed has no secret.",
+            valueName: "hex"))
     var seed: String?
 
-    @Option(help: ArgumentHelp(
-        "Slots of a new device (1-4096; default \(EmulatorSettings.defaultSlotCount)).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Slots of a new device (1-4096; default \(EmulatorSettings.defaultSlotCount)).", valueName: "n"))
     var slots: Int?
 
-    @Option(help: ArgumentHelp(
-        "Default guess limit set when the device is provisioned (1-255; default \(EmulatorSettings.defaultAttemptLimit)).",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Default guess limit set when the device is provisioned "
+                + "(1-255; default \(EmulatorSettings.defaultAttemptLimit)).",
+            valueName: "n"))
     var attemptLimit: Int?
 
-    @Option(help: ArgumentHelp(
-        "Cut the power at the n-th durable write: writes 1..n-1 are kept, write n never reaches the files.",
-        discussion: "The process then ends at once with exit status \(PowerCut.exitStatus), without cleanup.",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Cut the power at the n-th durable write: writes 1..n-1 are kept, write n never reaches the files.",
+            discussion: "The process then ends at once with exit status \(PowerCut.exitStatus), without cleanup.",
+            valueName: "n"))
     var crashAfterWrites: Int?
 
     func validate() throws {

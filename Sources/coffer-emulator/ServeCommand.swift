@@ -7,8 +7,9 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the device's CTAPHID reports over UDP (creating the device if the state dir holds none).",
         discussion: """
-            Ready file (--ready-file), written atomically once the state is loaded and the socket bound,
-            removed on a clean exit: {"pid":N,"port":N,"serial":"16 hex digits","stateDir":"/abs/path"}
+            The ready file (--ready-file) is written atomically once the state is loaded and the socket \
+            bound, and removed on a clean exit (SIGINT, SIGTERM): \
+            {"pid":N,"port":N,"serial":"<16 hex digits>","stateDir":"<absolute path>"}
             """
     )
 
@@ -26,6 +27,11 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        do {
+            _ = try PeerAddress(host: bind, port: 0)
+        } catch {
+            throw ValidationError("--bind must be a numeric IPv4 or IPv6 address, not \"\(bind)\".")
+        }
     }
 
     func run() throws {

@@ -1,5 +1,5 @@
-import Foundation
 import CofferFirmware
+import Foundation
 import Testing
 
 @testable import CofferEmulator

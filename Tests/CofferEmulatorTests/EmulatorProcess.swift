@@ -17,11 +17,16 @@ final class EmulatorProcess {
 
     let process = Process()
     let stderrPath: String
+    /// The `--ready-file` argument, if any.
+    let readyPath: String?
 
     /// Starts the binary with `arguments`, stderr to `stderrPath`.
     init(_ arguments: [String], stderrPath: String) throws {
         self.stderrPath = stderrPath
-        guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        readyPath = arguments.firstIndex(of: "--ready-file").map { arguments[$0 + 1] }
+        guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
@@ -32,7 +37,7 @@ final class EmulatorProcess {
 
     deinit {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
@@ -44,7 +49,8 @@ final class EmulatorProcess {
 
     /// Waits for the ready file at `path`, polling for it until `seconds` have passed or the
     /// process ends first (then the test fails with what it said on stderr).
-    func waitUntilReady(_ path: String, seconds: Double = 60) throws -> ReadyFile {
+    func waitUntilReady(seconds: Double = 60) throws -> ReadyFile {
+        let path = try #require(readyPath, "started without --ready-file")
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: path) { return try ReadyFile.read(from: path) }
@@ -55,9 +61,18 @@ final class EmulatorProcess {
         throw CancellationError()
     }
 
-    /// Sends SIGTERM and waits for the exit status.
-    func stop() -> Int32 {
+    /// Sends SIGTERM and waits for the exit status; after `seconds` without an exit the test fails
+    /// and the process is killed, so a server that ignores SIGTERM cannot hang the suite.
+    func stop(seconds: Double = 30) -> Int32 {
         process.terminate()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline {
+            _ = poll(nil, 0, 5)
+        }
+        if process.isRunning {
+            Issue.record("the emulator ignored SIGTERM; killing it")
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }

@@ -1,5 +1,5 @@
-import Foundation
 import CofferFirmware
+import Foundation
 import Testing
 
 @testable import CofferEmulator
@@ -96,7 +96,8 @@ import Testing
 
     @Test func cutAtTheFirstWriteCreatesNothing() throws {
         let error = try #require(throws: StateFileError.self) {
-            try CounterFile.create(path: directory.file("counters"), count: 1, powerCut: PowerCut(cutAt: 1, effect: .failWrites))
+            try CounterFile.create(
+                path: directory.file("counters"), count: 1, powerCut: PowerCut(cutAt: 1, effect: .failWrites))
         }
         #expect(error.problem == .powerCut)
         #expect(!DurableDirectory.exists(directory.file("counters")))
