@@ -81,7 +81,7 @@ let package = Package(
         // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
         .executableTarget(
             name: "coffer-bench",
-            dependencies: ["CofferCrypto", "OPAQUE"],
+            dependencies: ["CofferCrypto", "OPAQUE", "CofferHost"],
             path: "Benchmarks/coffer-bench"
         ),
 
