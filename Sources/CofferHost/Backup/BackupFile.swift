@@ -100,7 +100,7 @@ public enum BackupFile {
         try scheduler.run(workers: options.workers) { () throws(BackupError) in
             try ChunkWorker(plan: plan, fileKey: keys.fileKey, header: header)
         } work: { (worker, batch) throws(BackupError) in
-            try worker.process(batch, from: source, to: sink)
+            try worker.process(batch, from: source, to: sink, scheduler: scheduler)
         }
     }
 }

@@ -6,6 +6,10 @@ import Foundation
 final class ChunkScheduler: @unchecked Sendable {
     let plan: ChunkPlan
     private let lock = NSLock()
+    /// Held while a batch is written: concurrent buffered writes to one file contend on its inode
+    /// lock, and the kernel spins on that lock; taking turns here lets the waiting worker sleep
+    /// (and the other workers keep encrypting) instead.
+    private let writeLock = NSLock()
     private var next = 0
     private var completed = 0
     private var failure: BackupError?
@@ -34,6 +38,13 @@ final class ChunkScheduler: @unchecked Sendable {
             }
         }
         if let failure { throw failure }
+    }
+
+    /// Runs `write` while no other worker writes.
+    func serializedWrite(_ write: () throws(BackupError) -> Void) throws(BackupError) {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        try write()
     }
 
     private func take() -> Range<Int>? {

@@ -45,7 +45,9 @@ final class ChunkWorker: @unchecked Sendable {
     }
 
     /// Seals or opens chunks `batch` of `source` and writes them to `sink`.
-    func process(_ batch: Range<Int>, from source: OpenFile, to sink: OpenFile) throws(BackupError) {
+    func process(_ batch: Range<Int>, from source: OpenFile, to sink: OpenFile, scheduler: ChunkScheduler)
+        throws(BackupError)
+    {
         let last = batch.upperBound - 1
         let start = plan.inputOffset(batch.lowerBound)
         let window = try MappedWindow(source, offset: start, count: plan.inputOffset(last) + plan.inputCount(last) - start)
@@ -56,7 +58,9 @@ final class ChunkWorker: @unchecked Sendable {
             try transform(index, input, UnsafeMutableRawBufferPointer(rebasing: output[written..<(written + count)]))
             written += count
         }
-        try sink.write(UnsafeRawBufferPointer(rebasing: output[0..<written]), at: plan.outputOffset(batch.lowerBound))
+        let bytes = UnsafeRawBufferPointer(rebasing: output[0..<written])
+        let offset = plan.outputOffset(batch.lowerBound)
+        try scheduler.serializedWrite { () throws(BackupError) in try sink.write(bytes, at: offset) }
     }
 
     private func transform(_ index: Int, _ input: UnsafeRawBufferPointer, _ into: UnsafeMutableRawBufferPointer)
