@@ -59,7 +59,9 @@ struct BackupThroughput {
 
     /// `size` bytes of seeded noise, one MiB block rewritten with its index so no two blocks match.
     private func writeInput(to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw BenchFailure("cannot create \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw BenchFailure("cannot create \(path)")
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var block = SeededRandom(seed: Array("coffer-bench/backup-input".utf8)).bytes(1 << 20)

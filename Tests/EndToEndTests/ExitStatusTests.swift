@@ -42,12 +42,12 @@ import Testing
         var damaged = try #require(scratch.read("backup"))
         damaged[100_000] ^= 1
         scratch.write(damaged, to: "damaged")
-        let tampered = try scratch.cofferctl(["backup", "decrypt", "--key", scratch.file("key"), scratch.file("damaged"),
-                                              scratch.file("out")])
+        let tampered = try scratch.cofferctl(
+            ["backup", "decrypt", "--key", scratch.file("key"), scratch.file("damaged"), scratch.file("out")])
         #expect(tampered.status == 65)
         #expect(tampered.stderr.contains("fails authentication"))
-        let wrongKey = try scratch.cofferctl(["backup", "decrypt", "--key", scratch.file("other"), scratch.file("backup"),
-                                              scratch.file("out")])
+        let wrongKey = try scratch.cofferctl(
+            ["backup", "decrypt", "--key", scratch.file("other"), scratch.file("backup"), scratch.file("out")])
         #expect(wrongKey.status == 65)
         scratch.write(Array("not a key\n".utf8), to: "badkey")
         #expect(try scratch.cofferctl(["backup", "decrypt", "--key", scratch.file("badkey"), scratch.file("backup"),
@@ -71,7 +71,8 @@ import Testing
             }
         }
         close(fd)
-        let result = try scratch.cofferctl(["--device", "udp://127.0.0.1:\(UInt16(bigEndian: address.sin_port))", "info"])
+        let port = UInt16(bigEndian: address.sin_port)
+        let result = try scratch.cofferctl(["--device", "udp://127.0.0.1:\(port)", "info"])
         #expect(result.status == 69)
         #expect(result.stderr.contains("unreachable"))
     }

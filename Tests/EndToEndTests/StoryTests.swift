@@ -33,8 +33,8 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: scratch.file("key2"))[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
-        #expect(try scratch.cofferctl(["backup", "decrypt", "--key", scratch.file("key2"), scratch.file("history.coffer"),
-                                       scratch.file("history.restored")]).status == 0)
+        #expect(try scratch.cofferctl(["backup", "decrypt", "--key", scratch.file("key2"),
+                                       scratch.file("history.coffer"), scratch.file("history.restored")]).status == 0)
         #expect(scratch.read("history.restored") == scratch.read("history"))
 
         let first = try scratch.cofferctl(device + ["recover", "--id", "alice", "--password-stdin"], input: "nope\n")
@@ -48,7 +48,8 @@ import Testing
         #expect(last.status == 11)
         #expect(last.stderr.contains("last attempt"))
 
-        let afterwards = try scratch.cofferctl(device + ["recover", "--id", "alice", "--password-stdin"], input: password)
+        let afterwards = try scratch.cofferctl(device + ["recover", "--id", "alice", "--password-stdin"],
+                                               input: password)
         #expect(afterwards.status == 11, "even the right password finds the key destroyed")
         #expect(try scratch.cofferctl(device + ["delete", "--id", "alice", "--password-stdin"], input: password)
             .status == 11)

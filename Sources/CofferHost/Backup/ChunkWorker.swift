@@ -50,7 +50,8 @@ final class ChunkWorker: @unchecked Sendable {
     {
         let last = batch.upperBound - 1
         let start = plan.inputOffset(batch.lowerBound)
-        let window = try MappedWindow(source, offset: start, count: plan.inputOffset(last) + plan.inputCount(last) - start)
+        let end = plan.inputOffset(last) + plan.inputCount(last)
+        let window = try MappedWindow(source, offset: start, count: end - start)
         var written = 0
         for index in batch {
             let input = window.bytes(at: plan.inputOffset(index) - start, count: plan.inputCount(index))

@@ -130,7 +130,8 @@ public struct DemoStory {
     static func sampleHistory() -> [UInt8] {
         var text = ""
         for line in 0..<6000 {
-            text += "2025-01-\(String(format: "%02d", line % 28 + 1)) alice: message \(line) about the backup key vault\n"
+            let day = String(format: "%02d", line % 28 + 1)
+            text += "2025-01-\(day) alice: message \(line) about the backup key vault\n"
         }
         return Array(text.utf8)
     }
@@ -155,8 +156,10 @@ final class DemoWorkspace {
     func path(_ name: String) -> String { directory + "/" + name }
 
     func write(_ bytes: [UInt8], to path: String) throws(BackupError) {
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        else { throw .io(path: path, operation: "write", reason: "cannot create the file") }
+        let privateFile: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: privateFile) else {
+            throw .io(path: path, operation: "write", reason: "cannot create the file")
+        }
     }
 
     func read(_ path: String) throws(BackupError) -> [UInt8] {

@@ -32,7 +32,7 @@ public final class TerminalProgress: @unchecked Sendable {
         defer { lock.unlock() }
         guard percent != shownPercent else { return }
         shownPercent = percent
-        let line = "\r\(label) \(percent)% (\(TerminalProgress.mebibytes(done)) of \(TerminalProgress.mebibytes(total)) MiB)"
+        let line = "\r\(label) \(percent)% (\(done >> 20) of \(total >> 20) MiB)"
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -41,5 +41,4 @@ public final class TerminalProgress: @unchecked Sendable {
         FileHandle.standardError.write(Data("\n".utf8))
     }
 
-    private static func mebibytes(_ bytes: Int) -> Int { bytes >> 20 }
 }

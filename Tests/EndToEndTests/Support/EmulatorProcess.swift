@@ -30,7 +30,8 @@ final class EmulatorProcess {
         let outcome = ReadyWait.waitFor(file: ready, orReadable: exited.fileHandleForReading.fileDescriptor,
                                         timeoutMilliseconds: 120_000)
         guard outcome == .appeared else {
-            Issue.record("emulator not ready (\(outcome)): \((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
+            let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+            Issue.record("emulator not ready (\(outcome)): \(log)")
             throw ParseFailure(text: "no ready file")
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: ready))
