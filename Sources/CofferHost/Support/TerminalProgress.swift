@@ -25,12 +25,13 @@ public final class TerminalProgress: @unchecked Sendable {
         self.label = label
     }
 
-    /// Reports `done` of `total` bytes; redraws only when the whole percentage changes.
+    /// Reports `done` of `total` bytes; redraws only when the whole percentage rises (workers report
+    /// from several threads, so a late report of a smaller figure is dropped).
     public func update(done: Int, total: Int) {
         let percent = total > 0 ? done * 100 / total : 100
         lock.lock()
         defer { lock.unlock() }
-        guard percent != shownPercent else { return }
+        guard percent > shownPercent else { return }
         shownPercent = percent
         let line = "\r\(label) \(percent)% (\(done >> 20) of \(total >> 20) MiB)"
         FileHandle.standardError.write(Data(line.utf8))
