@@ -21,7 +21,9 @@ import Testing
             "--serial", emulator.serial,
         ])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n")
-        #expect(lines.last == "9 passed, 0 failed", "\(result.stdout)")
+        // 9 checks as root; 8 otherwise (the permission check needs root to run as another user).
+        let summary = String(result.stdout.split(separator: "\n").last ?? "")
+        let expected = geteuid() == 0 ? "9 passed, 0 failed" : "8 passed, 0 failed"
+        #expect(summary == expected, "\(result.stdout)")
     }
 }
