@@ -11,7 +11,7 @@ import Testing
         Binaries.repositoryRoot.appendingPathComponent("Tests/EndToEndTests/USB/coffer_usb_umockdev.py").path
     }
 
-    @Test("devices, ping, info, register/recover, wrong password, other serials and permission denied over libusb")
+    @Test("devices, ping, info, register/recover, wrong password, other serials, busy, permission denied over libusb")
     func libusbUnderUmockdev() throws {
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/umockdev-wrapper"),
                      "umockdev is missing: scripts/bootstrap.sh test installs it")
@@ -21,9 +21,9 @@ import Testing
             "--serial", emulator.serial,
         ])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
-        // 9 checks as root; 8 otherwise (the permission check needs root to run as another user).
+        // 10 checks as root; 9 otherwise (the permission check needs root to run as another user).
         let summary = String(result.stdout.split(separator: "\n").last ?? "")
-        let expected = geteuid() == 0 ? "9 passed, 0 failed" : "8 passed, 0 failed"
+        let expected = geteuid() == 0 ? "10 passed, 0 failed" : "9 passed, 0 failed"
         #expect(summary == expected, "\(result.stdout)")
     }
 }

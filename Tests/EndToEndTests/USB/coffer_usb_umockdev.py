@@ -132,6 +132,7 @@ class CofferUSBDevice(UMockdev.IoctlBase):
         self.reports = []  # reports that came before any IN URB asked for one
         self.reports_out = 0
         self.reports_in = 0
+        self.claimed_elsewhere = False  # answer claims with EBUSY, as when another program holds it
 
     def do_handle_ioctl(self, client):
         request = client.get_request()
@@ -153,6 +154,8 @@ class CofferUSBDevice(UMockdev.IoctlBase):
         if request == GET_CAPABILITIES:
             argument.resolve(0, 4).update(0, struct.pack("<I", 0))
             return 0, 0
+        if request in (CLAIMINTERFACE, DISCONNECT_CLAIM) and self.claimed_elsewhere:
+            return -1, errno.EBUSY
         if request in (CLAIMINTERFACE, RELEASEINTERFACE, DISCONNECT_CLAIM, SETINTERFACE, SETCONFIGURATION, CLEAR_HALT):
             return 0, 0
         if request in (GETDRIVER, USBFS_IOCTL):
@@ -335,6 +338,12 @@ def main():
 
     status, out, err = run([cofferctl, "--device", "usb:1209:0001", "ping"], environment=environment)
     checks.check("other ids are unreachable (69)", status == 69, f"{status} {err}")
+
+    device.claimed_elsewhere = True
+    status, out, err = run([cofferctl, "--device", "usb", "ping"], environment=environment)
+    device.claimed_elsewhere = False
+    checks.check("an interface claimed by another program is busy (69) and says so", status == 69
+                 and "claimed by another program" in err, f"{status} {err}")
 
     checks.check("reports crossed both ways", device.reports_out > 0 and device.reports_in > 0,
                  f"{device.reports_out} out, {device.reports_in} in")
