@@ -19,7 +19,7 @@ struct ChunkPlan: Sendable {
     let lastInputCount: Int
 
     /// Chunks handed to a worker at once: one mapping, one write per batch.
-    static let batchSize = 16
+    static let batchSize = 32
 
     /// The plan for sealing `plaintextSize` bytes.
     static func sealing(plaintextSize: Int) -> ChunkPlan {
