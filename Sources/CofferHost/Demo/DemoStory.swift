@@ -56,7 +56,9 @@ public struct DemoStory {
             + "identity key \(Hex.encode(device.info.identityPublicKey.prefix(8)))…")
         let workspace = try DemoWorkspace()
         let key = BackupKey.generate()
-        say("keygen", "made a 256-bit backup key \(BackupKey.hex(key).prefix(8))…")
+        // A fingerprint, not a prefix of the key: the demo shows that a key exists, never any of it.
+        let fingerprint = key.withUnsafeBytes { Hex.encode(SHA256.hash(Array($0)).prefix(4)) }
+        say("keygen", "made a 256-bit backup key (SHA-256 fingerprint \(fingerprint))")
 
         let sample = workspace.path("chat-history.txt")
         let backup = workspace.path("chat-history.coffer")
