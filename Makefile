@@ -18,7 +18,7 @@ build: bootstrap
 	$(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS)
 
 demo: build
-	@echo "demo: not yet wired (see issues)"
+	"$(BIN)/cofferctl" demo
 
 test: bootstrap-test
 	$(SWIFT) build --build-tests $(SWIFTFLAGS)

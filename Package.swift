@@ -64,7 +64,7 @@ let package = Package(
         // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
         .executableTarget(
             name: "coffer-bench",
-            dependencies: ["CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol"],
+            dependencies: ["CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost"],
             path: "Benchmarks/coffer-bench"
         ),
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
@@ -126,5 +126,6 @@ let package = Package(
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
         .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator"], exclude: ["USB"]),
     ]
 )

@@ -4,7 +4,8 @@ import CofferHost
 /// `cofferctl admin counters`: the on-chip counters.
 struct AdminCountersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "counters", abstract: "Show the on-chip counters: lifecycle, and each used slot's version and attempts.")
+        commandName: "counters",
+        abstract: "Show the on-chip counters: lifecycle, and each used slot's version and attempts.")
 
     @OptionGroup var global: GlobalOptions
 

@@ -21,7 +21,9 @@ struct AdminProvisionCommand: ParsableCommand {
         if let serial, UInt64(serial, radix: 16) == nil || UInt64(serial, radix: 16) == 0 {
             throw ValidationError("--serial must be 1 to 16 hex digits, not zero.")
         }
-        guard (1...255).contains(attemptLimit) else { throw ValidationError("--attempt-limit must be between 1 and 255.") }
+        guard (1...255).contains(attemptLimit) else {
+            throw ValidationError("--attempt-limit must be between 1 and 255.")
+        }
     }
 
     func run() throws {

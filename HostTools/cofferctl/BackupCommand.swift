@@ -22,3 +22,11 @@ struct BackupFileOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The output file; it appears only once complete and verified.", valueName: "out"))
     var output: String
 }
+
+/// What `backup encrypt|decrypt --json` prints.
+struct BackupResult: Encodable {
+    let input: String
+    let output: String
+    /// Size of the input file in bytes.
+    let bytes: Int
+}

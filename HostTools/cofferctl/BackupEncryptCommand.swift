@@ -17,7 +17,7 @@ struct BackupEncryptCommand: ParsableCommand {
                                    options: BackupOptions(durable: !files.noSync, progress: meter?.update))
             meter?.finish()
             if global.json {
-                Output.json(["input": files.input, "output": files.output, "bytes": String(size)])
+                Output.json(BackupResult(input: files.input, output: files.output, bytes: size))
             } else {
                 Output.note("encrypted \(size) bytes into \(files.output)")
             }

@@ -6,7 +6,8 @@ import CofferHost
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole story: keygen, encrypt, register, recover, decrypt, then guess until the key is destroyed.")
+        abstract: "Run the whole story: keygen, encrypt, register, recover, decrypt, then guess until the key "
+            + "is destroyed.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -14,7 +15,9 @@ struct DemoCommand: ParsableCommand {
     var attemptLimit = 5
 
     func validate() throws {
-        guard (1...255).contains(attemptLimit) else { throw ValidationError("--attempt-limit must be between 1 and 255.") }
+        guard (1...255).contains(attemptLimit) else {
+            throw ValidationError("--attempt-limit must be between 1 and 255.")
+        }
     }
 
     func run() throws {

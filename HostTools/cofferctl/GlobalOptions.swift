@@ -30,9 +30,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// A channel to the device.
-    func transport() throws(DeviceError) -> CTAPHIDTransport {
-        // validate() has parsed the address already.
-        try DeviceConnector.open(try! address())
+    func transport() throws -> CTAPHIDTransport {
+        try DeviceConnector.open(address())
     }
 
     /// A vault client of the device, pinning its identity unless it lives only in this process.

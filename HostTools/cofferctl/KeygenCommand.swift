@@ -18,7 +18,11 @@ struct KeygenCommand: ParsableCommand {
             let key = BackupKey.generate()
             if let out {
                 try BackupKey.write(key, to: out)
-                if global.json { Output.json(["keyFile": out]) } else { Output.note("key written to \(out) (mode 0600)") }
+                if global.json {
+                    Output.json(["keyFile": out])
+                } else {
+                    Output.note("key written to \(out) (mode 0600)")
+                }
             } else if global.json {
                 Output.json(["key": BackupKey.hex(key)])
             } else {

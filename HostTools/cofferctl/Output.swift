@@ -32,7 +32,9 @@ func reporting(_ work: () throws -> Void) throws {
 /// The exit statuses, as `cofferctl --help` and the README show them.
 enum ExitStatusTable {
     static var text: String {
-        "EXIT STATUS\n" + ExitStatus.allCases.map { "  \(String($0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0))\($0.meaning)" }
-            .joined(separator: "\n")
+        let rows = ExitStatus.allCases.map { status in
+            "  " + String(status.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0) + status.meaning
+        }
+        return "EXIT STATUS\n" + rows.joined(separator: "\n")
     }
 }

@@ -52,7 +52,9 @@ import Testing
         let peer = UDPTestPeer(busyAnswers: 100)
         defer { peer.stop() }
         let device = try transport(to: peer)
-        let error = #expect(throws: DeviceError.self) { try device.request(CTAPHIDCommand(rawValue: 0x41), payload: []) }
+        let error = #expect(throws: DeviceError.self) {
+            try device.request(CTAPHIDCommand(rawValue: 0x41), payload: [])
+        }
         guard case .busy? = error else { Issue.record("expected busy, got \(String(describing: error))"); return }
         #expect(error?.exitStatus == .unavailable)
         #expect(peer.busyAnswersSent == 4)
@@ -78,7 +80,10 @@ import Testing
         let error = #expect(throws: DeviceError.self) {
             try CTAPHIDTransport(link: UDPLink(host: "127.0.0.1", port: port), timing: Self.quick)
         }
-        guard case .unreachable? = error else { Issue.record("expected unreachable, got \(String(describing: error))"); return }
+        guard case .unreachable? = error else {
+            Issue.record("expected unreachable, got \(String(describing: error))")
+            return
+        }
         #expect(error?.exitStatus == .unavailable)
     }
 }

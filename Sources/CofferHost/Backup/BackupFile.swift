@@ -41,8 +41,8 @@ public enum BackupFile {
         precondition(key.count == AESGCM.keyLength, "a backup key is 32 bytes")
         let source = try OpenFile(path: input, flags: O_RDONLY)
         let size = try regularFileSize(source)
-        let chunkCount = BackupFormat.chunkCount(plaintextSize: size)
-        guard chunkCount <= BackupFormat.maxChunkCount else { throw .tooLarge }
+        let plan = ChunkPlan.sealing(plaintextSize: size)
+        guard plan.chunkCount <= BackupFormat.maxChunkCount else { throw .tooLarge }
 
         let salt = random.bytes(BackupFormat.saltSize)
         let keys = BackupFileKeys(backupKey: key, salt: salt)
@@ -51,20 +51,7 @@ public enum BackupFile {
         let staged = try StagedOutput(destination: output)
         try header.bytes.withBytes { (bytes) throws(BackupError) in try staged.file.write(bytes, at: 0) }
 
-        let sink = staged.file
-        let scheduler = ChunkScheduler(chunkCount: chunkCount, progress: report(options.progress, total: size))
-        try scheduler.run(workers: options.workers) { () throws(BackupError) in
-            try ChunkWorker(fileKey: keys.fileKey, header: header)
-        } work: { (worker, index) throws(BackupError) in
-            let isLast = index == chunkCount - 1
-            let start = index * BackupFormat.plaintextChunkSize
-            let count = isLast ? size - start : BackupFormat.plaintextChunkSize
-            guard try source.read(into: worker.buffer.prefix(count), at: start) == count else {
-                throw .inputChanged(path: input)
-            }
-            let sealed = try worker.seal(count: count, index: index, isLast: isLast)
-            try sink.write(sealed, at: BackupFormat.headerSize + index * BackupFormat.sealedChunkSize)
-        }
+        try run(plan, from: source, to: staged.file, keys: keys, header: header, options: options)
         guard try regularFileSize(source) == size else { throw .inputChanged(path: input) }
         try staged.commit(durable: options.durable)
     }
@@ -87,27 +74,11 @@ public enum BackupFile {
         let keys = BackupFileKeys(backupKey: key, salt: Array(header.salt))
         guard constantTimeEqual(keys.commitment, Array(header.commitment)) else { throw .wrongKey }
 
-        let body = size - BackupFormat.headerSize
-        let chunkCount = max(1, (body + BackupFormat.sealedChunkSize - 1) / BackupFormat.sealedChunkSize)
-        let lastSealed = body - (chunkCount - 1) * BackupFormat.sealedChunkSize
         // Every chunk, the last included, carries at least its tag.
-        guard lastSealed >= AESGCM.tagLength else { throw .truncated }
-        guard chunkCount <= BackupFormat.maxChunkCount else { throw .tooLarge }
-
+        guard let plan = ChunkPlan.opening(bodySize: size - BackupFormat.headerSize) else { throw .truncated }
+        guard plan.chunkCount <= BackupFormat.maxChunkCount else { throw .tooLarge }
         let staged = try StagedOutput(destination: output)
-        let sink = staged.file
-        let scheduler = ChunkScheduler(chunkCount: chunkCount, progress: report(options.progress, total: body))
-        try scheduler.run(workers: options.workers) { () throws(BackupError) in
-            try ChunkWorker(fileKey: keys.fileKey, header: header)
-        } work: { (worker, index) throws(BackupError) in
-            let isLast = index == chunkCount - 1
-            let count = isLast ? lastSealed : BackupFormat.sealedChunkSize
-            guard try source.read(into: worker.buffer.prefix(count), at: BackupFormat.headerSize + index * BackupFormat.sealedChunkSize)
-                == count
-            else { throw .inputChanged(path: input) }
-            let plaintext = try worker.open(count: count, index: index, isLast: isLast)
-            try sink.write(plaintext, at: index * BackupFormat.plaintextChunkSize)
-        }
+        try run(plan, from: source, to: staged.file, keys: keys, header: header, options: options)
         try staged.commit(durable: options.durable)
     }
 
@@ -122,10 +93,14 @@ public enum BackupFile {
         return Int(info.st_size)
     }
 
-    private static func report(_ progress: (@Sendable (Int, Int) -> Void)?, total: Int)
-        -> (@Sendable (Int) -> Void)?
-    {
-        guard let progress else { return nil }
-        return { chunks in progress(min(total, chunks * BackupFormat.plaintextChunkSize), total) }
+    /// Runs the plan's chunks through the workers.
+    private static func run(_ plan: ChunkPlan, from source: OpenFile, to sink: OpenFile, keys: BackupFileKeys,
+                            header: BackupHeader, options: BackupOptions) throws(BackupError) {
+        let scheduler = ChunkScheduler(plan: plan, progress: options.progress)
+        try scheduler.run(workers: options.workers) { () throws(BackupError) in
+            try ChunkWorker(plan: plan, fileKey: keys.fileKey, header: header)
+        } work: { (worker, batch) throws(BackupError) in
+            try worker.process(batch, from: source, to: sink, scheduler: scheduler)
+        }
     }
 }

@@ -72,7 +72,8 @@ struct BackupHeader {
 
     /// Checks the fixed fields of a header read from `path`.
     init(parsing bytes: [UInt8], path: String) throws(BackupError) {
-        guard bytes.count >= BackupFormat.magic.count, Array(bytes.prefix(BackupFormat.magic.count)) == BackupFormat.magic
+        let magic = BackupFormat.magic
+        guard bytes.count >= magic.count, Array(bytes.prefix(magic.count)) == magic
         else {
             // A file too short for the magic could be a backup cut short or anything else.
             throw bytes.count < BackupFormat.magic.count && BackupFormat.magic.starts(with: bytes) && !bytes.isEmpty

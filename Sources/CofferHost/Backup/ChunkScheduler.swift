@@ -1,35 +1,37 @@
 import Foundation
 
-/// Hands out chunk indices to worker threads, one at a time in ascending order, and stops handing
-/// them out at the first failure. Chunks are independent (each has its own nonce and tag and its
-/// own place in both files), so workers may finish them in any order.
+/// Hands out batches of consecutive chunks to worker threads in ascending order, and stops
+/// handing them out at the first failure. Chunks are independent (each has its own nonce and tag
+/// and its own place in both files), so workers may finish them in any order.
 final class ChunkScheduler: @unchecked Sendable {
-    /// How many chunks pass between two progress reports.
-    static let progressInterval = 64
-
-    let chunkCount: Int
+    let plan: ChunkPlan
     private let lock = NSLock()
+    /// Held while a batch is written: concurrent buffered writes to one file contend on its inode
+    /// lock, and the kernel spins on that lock; taking turns here lets the waiting worker sleep
+    /// (and the other workers keep encrypting) instead.
+    private let writeLock = NSLock()
     private var next = 0
     private var completed = 0
     private var failure: BackupError?
-    private let progress: (@Sendable (_ completedChunks: Int) -> Void)?
+    private let progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
-    init(chunkCount: Int, progress: (@Sendable (_ completedChunks: Int) -> Void)?) {
-        self.chunkCount = chunkCount
+    init(plan: ChunkPlan, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?) {
+        self.plan = plan
         self.progress = progress
     }
 
-    /// Runs `work` for every chunk on `workers` threads; each thread gets its own worker from
+    /// Runs `work` for every batch on `workers` threads; each thread gets its own worker from
     /// `makeWorker`. Throws the first failure, after every thread has stopped.
     func run<Worker>(workers: Int, makeWorker: @Sendable () throws(BackupError) -> Worker,
-                     work: @Sendable (Worker, Int) throws(BackupError) -> Void) throws(BackupError) {
-        let threads = max(1, min(workers, chunkCount))
+                     work: @Sendable (Worker, Range<Int>) throws(BackupError) -> Void) throws(BackupError) {
+        let batches = (plan.chunkCount + ChunkPlan.batchSize - 1) / ChunkPlan.batchSize
+        let threads = max(1, min(workers, batches))
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             do throws(BackupError) {
                 let worker = try makeWorker()
-                while let index = take() {
-                    try work(worker, index)
-                    finished()
+                while let batch = take() {
+                    try work(worker, batch)
+                    finished(batch.count)
                 }
             } catch {
                 fail(error)
@@ -38,46 +40,33 @@ final class ChunkScheduler: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    private func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard failure == nil, next < chunkCount else { return nil }
-        next += 1
-        return next - 1
+    /// Runs `write` while no other worker writes.
+    func serializedWrite(_ write: () throws(BackupError) -> Void) throws(BackupError) {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        try write()
     }
 
-    private func finished() {
+    private func take() -> Range<Int>? {
         lock.lock()
-        completed += 1
-        let count = completed
+        defer { lock.unlock() }
+        guard failure == nil, next < plan.chunkCount else { return nil }
+        let batch = next..<min(plan.chunkCount, next + ChunkPlan.batchSize)
+        next = batch.upperBound
+        return batch
+    }
+
+    private func finished(_ count: Int) {
+        lock.lock()
+        completed += count
+        let done = completed
         lock.unlock()
-        if count % ChunkScheduler.progressInterval == 0 || count == chunkCount { progress?(count) }
+        progress?(plan.plaintextBytes(throughChunk: done), plan.plaintextBytes(throughChunk: plan.chunkCount))
     }
 
     private func fail(_ error: BackupError) {
         lock.lock()
         defer { lock.unlock() }
-        // The lowest-numbered story is the one a person can act on; keep the first reported.
         if failure == nil { failure = error }
-    }
-}
-
-/// One chunk's worth of memory for a worker thread, wiped before it is freed (it holds plaintext).
-final class ChunkBuffer {
-    let bytes: UnsafeMutableRawBufferPointer
-
-    init() {
-        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: BackupFormat.sealedChunkSize, alignment: 64)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0)
-    }
-
-    deinit {
-        bytes.initializeMemory(as: UInt8.self, repeating: 0)
-        bytes.deallocate()
-    }
-
-    /// The first `count` bytes.
-    func prefix(_ count: Int) -> UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(rebasing: bytes[0..<count])
     }
 }

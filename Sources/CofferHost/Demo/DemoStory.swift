@@ -56,7 +56,9 @@ public struct DemoStory {
             + "identity key \(Hex.encode(device.info.identityPublicKey.prefix(8)))…")
         let workspace = try DemoWorkspace()
         let key = BackupKey.generate()
-        say("keygen", "made a 256-bit backup key \(BackupKey.hex(key).prefix(8))…")
+        // A fingerprint, not a prefix of the key: the demo shows that a key exists, never any of it.
+        let fingerprint = key.withUnsafeBytes { Hex.encode(SHA256.hash(Array($0)).prefix(4)) }
+        say("keygen", "made a 256-bit backup key (SHA-256 fingerprint \(fingerprint))")
 
         let sample = workspace.path("chat-history.txt")
         let backup = workspace.path("chat-history.coffer")
@@ -130,7 +132,8 @@ public struct DemoStory {
     static func sampleHistory() -> [UInt8] {
         var text = ""
         for line in 0..<6000 {
-            text += "2025-01-\(String(format: "%02d", line % 28 + 1)) alice: message \(line) about the backup key vault\n"
+            let day = String(format: "%02d", line % 28 + 1)
+            text += "2025-01-\(day) alice: message \(line) about the backup key vault\n"
         }
         return Array(text.utf8)
     }
@@ -155,8 +158,10 @@ final class DemoWorkspace {
     func path(_ name: String) -> String { directory + "/" + name }
 
     func write(_ bytes: [UInt8], to path: String) throws(BackupError) {
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
-        else { throw .io(path: path, operation: "write", reason: "cannot create the file") }
+        let privateFile: [FileAttributeKey: Any] = [.posixPermissions: 0o600]
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: privateFile) else {
+            throw .io(path: path, operation: "write", reason: "cannot create the file")
+        }
     }
 
     func read(_ path: String) throws(BackupError) -> [UInt8] {

@@ -91,7 +91,8 @@ final class StagedOutput {
         guard fd >= 0 else {
             throw .io(path: destination, operation: "create a temporary file beside it", reason: OpenFile.reason())
         }
-        file = OpenFile(descriptor: fd, path: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        file = OpenFile(descriptor: fd, path: path)
     }
 
     deinit {

@@ -25,14 +25,15 @@ public final class TerminalProgress: @unchecked Sendable {
         self.label = label
     }
 
-    /// Reports `done` of `total` bytes; redraws only when the whole percentage changes.
+    /// Reports `done` of `total` bytes; redraws only when the whole percentage rises (workers report
+    /// from several threads, so a late report of a smaller figure is dropped).
     public func update(done: Int, total: Int) {
         let percent = total > 0 ? done * 100 / total : 100
         lock.lock()
         defer { lock.unlock() }
-        guard percent != shownPercent else { return }
+        guard percent > shownPercent else { return }
         shownPercent = percent
-        let line = "\r\(label) \(percent)% (\(TerminalProgress.mebibytes(done)) of \(TerminalProgress.mebibytes(total)) MiB)"
+        let line = "\r\(label) \(percent)% (\(done >> 20) of \(total >> 20) MiB)"
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -41,5 +42,4 @@ public final class TerminalProgress: @unchecked Sendable {
         FileHandle.standardError.write(Data("\n".utf8))
     }
 
-    private static func mebibytes(_ bytes: Int) -> Int { bytes >> 20 }
 }

@@ -79,8 +79,10 @@ public final class CTAPHIDTransport: DeviceTransport {
         try link.send(opening.requestReport)
         let stopwatch = Stopwatch()
         while true {
-            guard let report = try link.receive(timeoutMilliseconds: stopwatch.remaining(of: timing.responseMilliseconds))
-            else { throw .noResponse(device: link.deviceName, afterMilliseconds: timing.responseMilliseconds) }
+            let wait = stopwatch.remaining(of: timing.responseMilliseconds)
+            guard let report = try link.receive(timeoutMilliseconds: wait) else {
+                throw .noResponse(device: link.deviceName, afterMilliseconds: timing.responseMilliseconds)
+            }
             // Another host's INIT response on the shared broadcast channel is not ours to judge.
             guard ReportHeader.channel(of: report) == .broadcast, !ReportHeader.isInitResponse(report, notFor: nonce)
             else { continue }

@@ -54,7 +54,8 @@ enum EmbeddedChip {
         // The emulator logs its steps; cofferctl's stdout is for results only.
         let quiet = Logger(label: "coffer.embedded") { _ in SwiftLogNoOpLogHandler() }
         do {
-            let device = try InProcessDevice(EmulatorSettings(stateDirectory: StateDirectory(path: path)), logger: quiet)
+            let settings = EmulatorSettings(stateDirectory: StateDirectory(path: path))
+            let device = try InProcessDevice(settings, logger: quiet)
             return EmbeddedLink(endpoint: device.chip, deviceName: name, body: device)
         } catch {
             if case .state(let problem) = error, case .locked = problem.problem {

@@ -24,7 +24,8 @@ public final class UDPLink: ReportLink {
         var found: UnsafeMutablePointer<addrinfo>?
         let rc = getaddrinfo(host, String(port), &hints, &found)
         guard rc == 0, let first = found else {
-            throw .unreachable(device: deviceName, reason: "cannot resolve '\(host)': \(String(cString: gai_strerror(rc)))")
+            let reason = String(cString: gai_strerror(rc))
+            throw .unreachable(device: deviceName, reason: "cannot resolve '\(host)': \(reason)")
         }
         defer { freeaddrinfo(first) }
         var lastError: Int32 = 0

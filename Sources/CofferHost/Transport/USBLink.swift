@@ -52,7 +52,8 @@ public final class USBLink: ReportLink {
             }
             if let wanted = filter.serial, handle.string(at: device.descriptor.iSerialNumber) != wanted { continue }
             guard let interface = device.hidInterface() else {
-                throw .unreachable(device: deviceName, reason: "\(device.node) has no HID interface with interrupt endpoints")
+                throw .unreachable(device: deviceName,
+                                   reason: "\(device.node) has no HID interface with interrupt endpoints")
             }
             try handle.claim(interface.number, device: deviceName)
             self.handle = handle

@@ -76,7 +76,9 @@ extension VaultClient {
         }
         let started = try decode(.loginStart, LoginStartResponse.init(decoding:), try call(
             .loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize()))))
-        let ke2 = try opaqueStep(.loginStart) { () throws(OPAQUEError) in try KE2.deserialize(started.ke2, suite: opaque.suite) }
+        let ke2 = try opaqueStep(.loginStart) { () throws(OPAQUEError) in
+            try KE2.deserialize(started.ke2, suite: opaque.suite)
+        }
         let result: ClientLoginResult<P256SHA256Suite>
         do {
             result = try opaque.generateKE3(state: state, ke2: ke2)

@@ -52,7 +52,8 @@ extension VaultError: CofferFailure {
         case .device(let error):
             return error.message
         case .wrongPassword(let remaining?):
-            return "wrong password: \(remaining) attempt\(remaining == 1 ? "" : "s") remaining before the key is destroyed"
+            let attempts = remaining == 1 ? "1 attempt" : "\(remaining) attempts"
+            return "wrong password: \(attempts) remaining before the key is destroyed"
         case .wrongPassword(nil):
             return "wrong password"
         case .keyDestroyed(let justNow):
@@ -62,14 +63,15 @@ extension VaultError: CofferFailure {
         case .deviceZeroized:
             return "the device was zeroized: every key on it is destroyed"
         case .notOperational(let lifecycle):
-            return "the device is not serving the vault (lifecycle: \(lifecycle)); provision it with `cofferctl admin provision`"
+            return "the device is not serving the vault (lifecycle: \(lifecycle)); "
+                + "provision it with `cofferctl admin provision`"
         case .credentialExists:
             return "a record with this id exists on the device; delete it first to replace it"
         case .refused(let status, let operation):
             return "the device refused \(operation): \(status)"
         case .identityInvalid(let serial):
-            return "DEVICE IDENTITY INVALID: device \(VaultError.serialText(serial)) signs its keys with a signature that "
-                + "does not verify. Refusing to talk to it."
+            return "DEVICE IDENTITY INVALID: device \(VaultError.serialText(serial)) signs its keys with a "
+                + "signature that does not verify. Refusing to talk to it."
         case .pinnedKeyChanged(let serial, let pinned, let presented, let pinFile):
             return """
                 WARNING: DEVICE IDENTITY CHANGED for serial \(VaultError.serialText(serial))

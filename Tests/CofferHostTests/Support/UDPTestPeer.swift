@@ -66,7 +66,9 @@ final class UDPTestPeer: @unchecked Sendable {
             let report = Array(buffer[0..<64])
             let send: ([UInt8]) -> Void = { reply in
                 _ = withUnsafePointer(to: &peer) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(self.fd, reply, reply.count, 0, $0, peerLength) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(self.fd, reply, reply.count, 0, $0, peerLength)
+                    }
                 }
             }
             if report[4] == 0x41 | 0x80, takeBusy() {

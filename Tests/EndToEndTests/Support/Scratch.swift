@@ -1,0 +1,60 @@
+import Foundation
+
+/// A fresh directory for one test's files (keys, backups, state, pins), removed afterwards, and
+/// `cofferctl` run with its pins kept inside it.
+final class Scratch {
+    let path: String
+
+    init() {
+        var template = Array((NSTemporaryDirectory() + "/coffer-e2e-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed") }
+        path = String(cString: made)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    func write(_ bytes: [UInt8], to name: String) {
+        precondition(FileManager.default.createFile(atPath: file(name), contents: Data(bytes)), "cannot write \(name)")
+    }
+
+    func read(_ name: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: file(name)).map { [UInt8]($0) }
+    }
+
+    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
+
+    /// The environment cofferctl runs in: pins and HOME inside this directory.
+    var environment: [String: String] {
+        ["COFFER_PIN_DIR": file("pins"), "HOME": path]
+    }
+
+    /// Runs the built cofferctl.
+    @discardableResult
+    func cofferctl(_ arguments: [String], input: String = "", environment extra: [String: String] = [:]) throws
+        -> Finished
+    {
+        var env = environment
+        for (name, value) in extra { env[name] = value }
+        return try run(Binaries.cofferctl, arguments, input: input, environment: env)
+    }
+}
+
+/// Seeded bytes (SplitMix64), so inputs are the same on every run.
+func seededBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    var bytes = [UInt8]()
+    bytes.reserveCapacity(count + 8)
+    while bytes.count < count {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        withUnsafeBytes(of: z) { bytes.append(contentsOf: $0) }
+    }
+    return Array(bytes.prefix(count))
+}
