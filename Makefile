@@ -37,6 +37,7 @@ firmware-embedded:
 
 bench: bootstrap
 	$(SWIFT) build -c release --product coffer-bench
+	$(SWIFT) build -c release --product coffer-emulator
 	@python3 Benchmarks/run.py "$$($(SWIFT) build -c release --show-bin-path)/coffer-bench"
 
 clean:

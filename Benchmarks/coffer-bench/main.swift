@@ -14,3 +14,13 @@ for measurement in try BackupThroughput(size: 1 << 30).run() {
 let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
 report(opaqueServer)
 report(try FirmwareLogins(iterations: 1000, opaqueServerLoginsPerSecond: opaqueServer.value).run())
+
+let emulator = try BenchEmulator(slots: 16)
+do {
+    report(try PingRoundTrips(emulator: emulator, roundTrips: 500).run())
+    for measurement in try DurableGuesses(emulator: emulator, guesses: 200).run() { report(measurement) }
+    emulator.stop()
+} catch {
+    emulator.stop()
+    throw error
+}

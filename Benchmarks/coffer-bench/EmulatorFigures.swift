@@ -1,0 +1,148 @@
+import CTAPHID
+import CofferCrypto
+import CofferHost
+import CofferProtocol
+import Foundation
+import OPAQUE
+
+/// 7609-byte PINGs per second through the built emulator over loopback, beside the same exchange
+/// of raw datagrams with an echo socket: 129 datagrams of 64 bytes out, 129 back, per round trip.
+/// Both sides use the same client link, so the ratio is what CTAPHID and the emulator's loop cost.
+struct PingRoundTrips {
+    let emulator: BenchEmulator
+    let roundTrips: Int
+
+    func run() throws -> Measurement {
+        let payload = (0..<CTAPHIDLimits.maxMessageSize).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let transport = try CTAPHIDTransport(link: UDPLink(host: "127.0.0.1", port: emulator.port))
+        for _ in 0..<10 { _ = try transport.request(.ping, payload: payload) }
+        var start = monotonicNanoseconds()
+        for _ in 0..<roundTrips {
+            guard try transport.request(.ping, payload: payload) == payload else { throw BenchFailure("PING altered") }
+        }
+        let ours = Double(roundTrips) / (Double(monotonicNanoseconds() - start) / 1e9)
+
+        let reports = 1 + (CTAPHIDLimits.maxMessageSize - CTAPHIDLimits.initPayloadSize
+            + CTAPHIDLimits.continuationPayloadSize - 1) / CTAPHIDLimits.continuationPayloadSize
+        let echo = try EchoPeer()
+        let link = try UDPLink(host: "127.0.0.1", port: echo.port)
+        let datagram = [UInt8](repeating: 0x5A, count: CTAPHIDLimits.reportSize)
+        start = monotonicNanoseconds()
+        for _ in 0..<roundTrips {
+            for _ in 0..<reports { try link.send(datagram) }
+            for _ in 0..<reports {
+                guard try link.receive(timeoutMilliseconds: 5_000) != nil else { throw BenchFailure("echo lost") }
+            }
+        }
+        let raw = Double(roundTrips) / (Double(monotonicNanoseconds() - start) / 1e9)
+        echo.stop()
+        return Measurement(
+            name: "7609-byte PING round trips", value: ours, unit: "round trips/s", target: 0.8,
+            reference: .measured(name: "raw UDP echo of \(reports)+\(reports) datagrams", value: raw))
+    }
+}
+
+/// Guesses per second the emulator makes durable (LoginStart: attempt counter written and fsynced,
+/// then KE2), beside fsyncs per second of a 64-byte write on the same file system.
+struct DurableGuesses {
+    let emulator: BenchEmulator
+    let guesses: Int
+
+    func run() throws -> [Measurement] {
+        let transport = try CTAPHIDTransport(link: UDPLink(host: "127.0.0.1", port: emulator.port))
+        let vault = VaultClient(transport: transport, pins: nil)
+        let random = SeededRandom(seed: Array("coffer-bench/guesses".utf8))
+        let id = Array("mallory".utf8)
+        try vault.register(id: id, password: SecretBytes(Array("right".utf8)), backupKey: SecretBytes(random.bytes(32)),
+                           attemptLimit: 255)
+        let suite = P256SHA256Suite(keyStretching: .identity)
+        let client = OPAQUEClient(suite: suite, context: VaultOPAQUE.context)
+        var requests: [[UInt8]] = []
+        for _ in 0..<guesses {
+            let (ke1, _) = try client.generateKE1(
+                password: SecretBytes(Array("wrong".utf8)), blind: blindScalar(suite: suite, random: random),
+                clientNonce: random.bytes(32), clientKeyshareSeed: SecretBytes(random.bytes(32)))
+            requests.append(VaultRequest.loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize()))
+                .encodedPayload())
+        }
+        let command = CTAPHIDCommand(rawValue: VaultOperation.loginStart.rawValue)
+        var start = monotonicNanoseconds()
+        for request in requests {
+            let reply = try VaultReply(decoding: transport.request(command, payload: request))
+            guard reply.status == .ok else { throw BenchFailure("LoginStart answered \(reply.status)") }
+        }
+        let ours = Double(guesses) / (Double(monotonicNanoseconds() - start) / 1e9)
+
+        let probe = emulator.stateDirectory.appendingPathComponent("fsync-probe").path
+        let fd = open(probe, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BenchFailure("cannot create \(probe)") }
+        defer { close(fd); unlink(probe) }
+        let page = [UInt8](repeating: 0xA5, count: 64)
+        let syncs = 2_000
+        start = monotonicNanoseconds()
+        for _ in 0..<syncs {
+            guard page.withUnsafeBytes({ pwrite(fd, $0.baseAddress, $0.count, 0) }) == page.count, fsync(fd) == 0
+            else { throw BenchFailure("fsync probe failed") }
+        }
+        let disk = Double(syncs) / (Double(monotonicNanoseconds() - start) / 1e9)
+        return [
+            Measurement(name: "durable guesses (LoginStart)", value: ours, unit: "guesses/s", target: 0.9,
+                        reference: .measured(name: "fsync of 64 B on the same disk", value: disk)),
+        ]
+    }
+}
+
+/// A UDP socket on loopback that sends every datagram back, on a thread of its own.
+final class EchoPeer: @unchecked Sendable {
+    private let fd: Int32
+    let port: UInt16
+    private let thread: Thread
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else { throw BenchFailure("echo socket") }
+        port = UInt16(bigEndian: address.sin_port)
+        let socketFD = fd
+        thread = Thread {
+            let fd = socketFD
+            var buffer = [UInt8](repeating: 0, count: 2048)
+            var peer = sockaddr_storage()
+            while true {
+                var peerLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                let got = withUnsafeMutablePointer(to: &peer) { p in
+                    p.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &peerLength) }
+                }
+                if got <= 0 { return }
+                if got == 1 && buffer[0] == 0xFF { return }
+                _ = withUnsafePointer(to: &peer) { p in
+                    p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, buffer, got, 0, $0, peerLength) }
+                }
+            }
+        }
+        thread.start()
+    }
+
+    /// Ends the echo thread (a one-byte 0xFF datagram to itself) and closes the socket.
+    func stop() {
+        let me = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        var stop: [UInt8] = [0xFF]
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(me, &stop, 1, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        close(me)
+    }
+}
