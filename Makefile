@@ -4,7 +4,7 @@ CONFIG     ?= debug
 SWIFTFLAGS ?=
 BIN         = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS) --show-bin-path)
 
-.PHONY: all bootstrap bootstrap-test build demo test bench firmware-embedded clean
+.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded clean
 
 all: build
 
@@ -24,6 +24,13 @@ test: bootstrap-test
 	$(SWIFT) build --build-tests $(SWIFTFLAGS)
 	$(SWIFT) test --skip-build $(SWIFTFLAGS)
 	@$(MAKE) --no-print-directory firmware-embedded
+	COFFER_EMULATOR="$(BIN)/coffer-emulator" python3 -m pytest -q Tests/InteropTests
+
+# The power-cut sweep in full: every write of every command also cut on the built emulator (`make test`
+# runs every command in-process and a bounded set on the emulator).
+crash-test: bootstrap
+	$(SWIFT) build --build-tests $(SWIFTFLAGS)
+	COFFER_CRASH_SWEEP=full $(SWIFT) test --skip-build $(SWIFTFLAGS) --filter FaultInjectionTests
 
 firmware-embedded:
 	@scripts/firmware-embedded.sh

@@ -61,6 +61,15 @@ let package = Package(
         // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
         .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
 
+        // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
+        .executableTarget(
+            name: "coffer-bench",
+            dependencies: [
+                "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
+            ],
+            path: "Benchmarks/coffer-bench"
+        ),
+
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
         // the CLI on top of it.
         .target(
@@ -78,23 +87,43 @@ let package = Package(
             path: "HostTools/cofferctl"
         ),
 
-        // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
-        .executableTarget(
-            name: "coffer-bench",
-            dependencies: ["CofferCrypto", "OPAQUE", "CofferHost"],
-            path: "Benchmarks/coffer-bench"
-        ),
-
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
         .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
                     resources: [.copy("Vectors")]),
+        // What tests of the built emulator share: the child process, a CTAPHID host over UDP, a vault
+        // client, temporary directories.
+        .target(
+            name: "CofferTestSupport",
+            dependencies: ["CofferEmulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE"],
+            path: "Tests/CofferTestSupport"
+        ),
         .testTarget(
             name: "CofferEmulatorTests",
-            dependencies: ["CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE"]
+            dependencies: [
+                "CofferEmulator", "coffer-emulator", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE",
+                "CofferTestSupport",
+            ]
+        ),
+        // Storms, concurrency and a blind relay against the built emulator (docs/THREATS.md).
+        .testTarget(
+            name: "AdversaryTests",
+            dependencies: [
+                "CofferEmulator", "coffer-emulator", "cofferctl", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE",
+                "CofferTestSupport",
+            ]
         ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
+        // Power cuts at every durable write, rollback and tamper of the state files (`make crash-test`
+        // runs the full sweep on the built emulator).
+        .testTarget(
+            name: "FaultInjectionTests",
+            dependencies: [
+                "CofferTestSupport", "CofferEmulator", "coffer-emulator", "CofferFirmware", "CofferMemoryChip",
+                "CofferCrypto", "CofferProtocol", "OPAQUE",
+            ]
+        ),
         .testTarget(
             name: "CofferFirmwareTests",
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]

@@ -22,6 +22,12 @@ public enum KeyLabel {
     public static let fakeRecord: [UInt8] = Array("coffer/v1/fake-record-key".utf8)
     /// HKDF info prefix (the credential id follows) of one id's fake record, under `fakeRecord`'s key.
     public static let fakeRecordInfo: [UInt8] = Array("coffer/v1/fake-record".utf8)
+    /// Key of the public lookup tags that say, in the clear, whose slot a copy is.
+    public static let slotLookup: [UInt8] = Array("coffer/v1/slot-lookup-key".utf8)
+    /// HKDF info prefix (the credential id follows) of an id's lookup tag, under `slotLookup`'s key.
+    public static let slotLookupInfo: [UInt8] = Array("coffer/v1/slot-lookup".utf8)
+    /// HKDF info prefix (slot index u16 and version u32 follow) of the lookup tag of an empty copy.
+    public static let slotLookupEmptyInfo: [UInt8] = Array("coffer/v1/slot-lookup-empty".utf8)
 }
 
 /// Keys derived from the UDS at boot. They live only in RAM, in zeroizing buffers.
@@ -36,6 +42,8 @@ public struct DeviceKeys {
     public let akeSeed: SecretBytes
     /// Seeds fake records for unknown ids.
     public let fakeRecordKey: SecretBytes
+    /// Keys the lookup tags of slot copies.
+    public let slotLookupKey: SecretBytes
     /// ECDSA P-256 private scalar of the device identity.
     public let identityPrivateKey: SecretBytes
     /// Its compressed SEC1 public key: the value a client pins.
@@ -51,6 +59,7 @@ public struct DeviceKeys {
         oprfSeed = derive(KeyLabel.oprfSeed, engine.suite.hashLength)
         akeSeed = derive(KeyLabel.akeSeed, 32)
         fakeRecordKey = derive(KeyLabel.fakeRecord, 32)
+        slotLookupKey = derive(KeyLabel.slotLookup, 32)
         // A 32-byte HKDF output is a valid P-256 scalar unless it is zero or not below the order
         // (probability about 2^-32); the next counter value is tried then.
         for counter in 0...UInt8.max {

@@ -26,6 +26,10 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
     private let keys: StoreKeys
     /// Index of every slot, filled by `scan()` and kept up to date by `write`.
     public private(set) var states: [SlotState]
+    /// For each damaged slot, the lookup tag its trusted copy claims in the clear (nil when it claims
+    /// none): whose the slot seems to have been, so that id is neither treated as unknown nor given
+    /// another slot.
+    private var damagedClaims: [[UInt8]?]
 
     /// A store over `flash` and `counters`; refuses with `.outOfRange` when they are too small.
     public init(
@@ -41,6 +45,7 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
         self.engine = engine
         self.keys = keys
         states = [SlotState](repeating: .empty, count: geometry.slotCount)
+        damagedClaims = [[UInt8]?](repeating: nil, count: geometry.slotCount)
     }
 
     public var slotCount: Int { layout.geometry.slotCount }
@@ -94,16 +99,16 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
         let version = try hal(try counters.read(counterLayout.version(slot)))
         // Version 0: never written since manufacture; flash contents there mean nothing.
         guard version > 0 else {
-            states[slot] = .empty
+            setState(slot, .empty)
             return .empty
         }
         let bytes = try hal(
             try flash.read(offset: layout.offset(slot: slot, half: Int(version % 2)), count: layout.geometry.slotSize))
         guard let content = SlotCopy.open(bytes, slot: slot, version: version, engine: engine, keys: keys) else {
-            states[slot] = .damaged
+            setState(slot, .damaged, claim: SlotCopy.claimedLookupTag(bytes))
             throw .refused(.slotDamaged)
         }
-        states[slot] = SlotState(content)
+        setState(slot, SlotState(content))
         return content
     }
 
@@ -123,10 +128,10 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
         _ = try hal(try counters.increment(versionIndex))
         let reread = try hal(try counters.read(versionIndex))
         guard reread == next else {
-            states[slot] = .damaged
+            setState(slot, .damaged, claim: SlotCopy.claimedLookupTag(bytes))
             throw .refused(.slotDamaged)
         }
-        states[slot] = SlotState(content)
+        setState(slot, SlotState(content))
         if scrub { try scrubStaleCopy(slot) }
     }
 
@@ -138,6 +143,19 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
             case .empty, .damaged: false
             }
         }
+    }
+
+    /// A damaged slot whose copy claims to be `credentialID`'s (by its lookup tag), when no slot
+    /// opens as that id's: the id's record may be in there, so it must not look unknown.
+    public func damagedSlot(claiming credentialID: [UInt8]) -> Int? {
+        guard damagedClaims.contains(where: { $0 != nil }) else { return nil }
+        let tag = SlotCopy.lookupTag(of: credentialID, engine: engine, keys: keys)
+        return damagedClaims.firstIndex { claim in claim.map { constantTimeEqual($0, tag) } ?? false }
+    }
+
+    private func setState(_ slot: Int, _ state: SlotState, claim: [UInt8]? = nil) {
+        states[slot] = state
+        damagedClaims[slot] = claim
     }
 
     /// A slot for a new record: an empty one, else the first tombstone (tombstones give way).

@@ -1,19 +1,29 @@
-// One physical copy of a slot on flash: a small clear header (magic, format, version, nonce) and the
-// AES-256-GCM seal of the slot's padded content. The seal's associated data binds the copy to its
-// slot index, its version and the format, so a copy moved to another slot, replayed at another
-// version or read by a newer format does not open.
+// One physical copy of a slot on flash: a small clear header (magic, format, version, lookup tag,
+// nonce) and the AES-256-GCM seal of the slot's padded content. The seal's associated data binds the
+// copy to its slot index, its version, the format and its lookup tag, so a copy moved to another
+// slot, replayed at another version, read by another format or given another copy's tag does not
+// open.
+//
+// The lookup tag is a keyed hash of the credential id the copy holds (a record or a tombstone), so
+// the firmware can still tell whose a slot was when its copy no longer opens. An empty copy carries
+// a keyed hash of its slot and version instead: as pseudorandom as an id's tag, so an empty copy
+// still looks like a record or a tombstone on flash, and unique, so no two empty copies look alike.
 
 import CofferProtocol
 import OPAQUE
 
 /// The byte layout and sealing of a slot copy (docs/PROTOCOL.md, "Flash layout").
 public enum SlotCopy {
-    /// Format version of slot copies and the store header.
-    public static let formatVersion: UInt8 = 1
+    /// Format version of slot copies and the store header (2: copies carry a lookup tag).
+    public static let formatVersion: UInt8 = 2
     /// "CS": marks a programmed slot copy.
     static let magic: [UInt8] = [0x43, 0x53]
-    /// Clear header: magic 2, format 1, reserved 1, version 4, nonce 12, sealed length 2.
-    public static let headerSize = 22
+    /// Clear header: magic 2, format 1, reserved 1, version 4, lookup tag 16, nonce 12, sealed length 2.
+    public static let headerSize = 38
+    /// Offset of the lookup tag in a copy.
+    static let lookupTagOffset = 8
+    /// Bytes of a lookup tag: 128 bits, so two ids' tags never collide in practice.
+    public static let lookupTagLength = 16
     static let nonceLength = 12
     static let tagLength = 16
     /// Smallest slot copy that holds a record with the longest id.
@@ -22,14 +32,47 @@ public enum SlotCopy {
     /// Bytes of padded content a copy of `slotSize` bytes carries.
     public static func plaintextLength(slotSize: Int) -> Int { slotSize - headerSize - tagLength }
 
-    /// The associated data of a slot seal: label, format, slot index, version.
-    static func associatedData(slot: Int, version: UInt32) -> [UInt8] {
+    /// The associated data of a slot seal: label, format, slot index, version, lookup tag.
+    static func associatedData(slot: Int, version: UInt32, lookupTag: [UInt8]) -> [UInt8] {
         var writer = ByteWriter()
         writer.write(bytes: Array("coffer/v1/slot".utf8))
         writer.write(formatVersion)
         writer.write(UInt16(slot))
         writer.write(version)
+        writer.write(bytes: lookupTag)
         return writer.bytes
+    }
+
+    /// The lookup tag of the copies that hold `credentialID` (a record or a tombstone).
+    public static func lookupTag<Engine: CryptoEngine>(
+        of credentialID: [UInt8], engine: Engine, keys: StoreKeys
+    ) -> [UInt8] {
+        engine.hkdf(
+            ikm: keys.lookupKey.bytes, salt: [], info: KeyLabel.slotLookupInfo + credentialID,
+            length: lookupTagLength)
+    }
+
+    /// The lookup tag of the copy of `content` at `slot` and `version`.
+    static func lookupTag<Engine: CryptoEngine>(
+        for content: SlotContent, slot: Int, version: UInt32, engine: Engine, keys: StoreKeys
+    ) -> [UInt8] {
+        switch content {
+        case .record(let record): return lookupTag(of: record.credentialID, engine: engine, keys: keys)
+        case .tombstone(let id): return lookupTag(of: id, engine: engine, keys: keys)
+        case .empty:
+            var writer = ByteWriter()
+            writer.write(bytes: KeyLabel.slotLookupEmptyInfo)
+            writer.write(UInt16(slot))
+            writer.write(version)
+            return engine.hkdf(ikm: keys.lookupKey.bytes, salt: [], info: writer.bytes, length: lookupTagLength)
+        }
+    }
+
+    /// The lookup tag a copy claims in the clear, whoever wrote it: nil unless the copy starts with
+    /// this format's magic. It is not authenticated; it only says whose a damaged slot seems to be.
+    static func claimedLookupTag(_ bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.count >= headerSize, Array(bytes[0..<4]) == magic + [formatVersion, 0] else { return nil }
+        return Array(bytes[lookupTagOffset..<lookupTagOffset + lookupTagLength])
     }
 
     /// A synthetic nonce: a keyed hash of where the copy goes and what it holds. A write that is
@@ -46,7 +89,8 @@ public enum SlotCopy {
         _ content: SlotContent, slot: Int, version: UInt32, slotSize: Int, engine: Engine, keys: StoreKeys
     ) throws(HALError) -> [UInt8] {
         let plaintext = content.encoded(length: plaintextLength(slotSize: slotSize))
-        let aad = associatedData(slot: slot, version: version)
+        let tag = lookupTag(for: content, slot: slot, version: version, engine: engine, keys: keys)
+        let aad = associatedData(slot: slot, version: version, lookupTag: tag)
         let nonce = nonce(engine: engine, nonceKey: keys.nonceKey, associatedData: aad, plaintext: plaintext)
         let sealed = try engine.sealAESGCM(key: keys.sealingKey.bytes, nonce: nonce, plaintext: plaintext, aad: aad)
         var writer = ByteWriter()
@@ -54,6 +98,7 @@ public enum SlotCopy {
         writer.write(formatVersion)
         writer.write(UInt8(0))
         writer.write(version)
+        writer.write(bytes: tag)
         writer.write(bytes: nonce)
         writer.writeLongField(sealed)
         var bytes = writer.bytes
@@ -70,10 +115,11 @@ public enum SlotCopy {
         let expectedSealed = plaintextLength(slotSize: bytes.count) + tagLength
         guard let head = try? reader.readBytes(4), head == magic + [formatVersion, 0],
             let storedVersion = try? reader.readUInt32(), storedVersion == version,
+            let tag = try? reader.readBytes(lookupTagLength),
             let nonce = try? reader.readBytes(nonceLength),
             let sealed = try? reader.readLongField(allowed: expectedSealed...expectedSealed)
         else { return nil }
-        let aad = associatedData(slot: slot, version: version)
+        let aad = associatedData(slot: slot, version: version, lookupTag: tag)
         guard
             let plaintext = try? engine.openAESGCM(
                 key: keys.sealingKey.bytes, nonce: nonce, sealed: sealed, aad: aad)
@@ -82,17 +128,20 @@ public enum SlotCopy {
     }
 }
 
-/// The two keys the store seals with, split from `DeviceKeys` so the store holds nothing else.
+/// The keys the store seals and tags with, split from `DeviceKeys` so the store holds nothing else.
 public struct StoreKeys {
     public let sealingKey: SecretBytes
     public let nonceKey: SecretBytes
+    /// Keys the lookup tags of slot copies.
+    public let lookupKey: SecretBytes
 
-    public init(sealingKey: SecretBytes, nonceKey: SecretBytes) {
+    public init(sealingKey: SecretBytes, nonceKey: SecretBytes, lookupKey: SecretBytes) {
         self.sealingKey = sealingKey
         self.nonceKey = nonceKey
+        self.lookupKey = lookupKey
     }
 
     public init(_ keys: DeviceKeys) {
-        self.init(sealingKey: keys.slotSealingKey, nonceKey: keys.slotNonceKey)
+        self.init(sealingKey: keys.slotSealingKey, nonceKey: keys.slotNonceKey, lookupKey: keys.slotLookupKey)
     }
 }

@@ -20,6 +20,8 @@ extension Vault {
         }
         let id = request.credentialID
         guard let slot = store.slot(of: id) else {
+            // The id's record may sit in a slot that no longer opens: say so, not "unknown".
+            if store.damagedSlot(claiming: id) != nil { throw .refused(.slotDamaged) }
             return try fakeLogin(ke1, id: id, channel: channel, identity: identity, header: header)
         }
         let record: VaultRecord

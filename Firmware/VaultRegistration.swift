@@ -46,7 +46,10 @@ extension Vault {
         return (identity, header)
     }
 
+    /// Refuses an id with a live record, and an id whose slot is damaged: registering it elsewhere
+    /// would leave two slots claiming one id, and the damaged one may hold its owner's key.
     private func refuseExisting(_ id: [UInt8], in store: ChipIdentity<B>.Store) throws(FirmwareError) {
         if let slot = store.slot(of: id), case .record = store.states[slot] { throw .refused(.credentialExists) }
+        if store.damagedSlot(claiming: id) != nil { throw .refused(.slotDamaged) }
     }
 }

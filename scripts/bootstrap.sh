@@ -28,9 +28,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "test" ]; then
-    # python-fido2 is the independent CTAPHID host of the interop tests.
-    if ! python3 -c 'import fido2' 2>/dev/null; then
-        echo "bootstrap: installing python-fido2" >&2
-        python3 -m pip install -q --disable-pip-version-check 'fido2==2.2.1' >&2
-    fi
+    # python-fido2 is the independent CTAPHID host of the interop tests; pytest runs them.
+    for spec in fido2:fido2==2.2.1 pytest:pytest; do
+        module=${spec%%:*}
+        if ! python3 -c "import $module" 2>/dev/null; then
+            echo "bootstrap: installing ${spec#*:}" >&2
+            python3 -m pip install -q --disable-pip-version-check "${spec#*:}" >&2
+        fi
+    done
 fi

@@ -1,3 +1,4 @@
+import CofferFirmware
 import Logging
 
 /// The chip's media in a state directory, opened together under the directory's lock.
@@ -49,6 +50,10 @@ public final class ChipMedia {
             created.append(directory.countersPath)
         }
         counters = try CounterFile(path: directory.countersPath, powerCut: powerCut)
+        try Self.checkBinding(of: counters, to: fuses)
+        fuses.beforeBurn = { [counters] (new: FuseContents) throws(HALError) in
+            try counters.bind(to: CounterDeviceTag(fuses: new))
+        }
         guard let geometry = flashGeometry(counters.count) else {
             throw StateFileError(
                 path: directory.countersPath,
@@ -64,6 +69,16 @@ public final class ChipMedia {
         for path in created {
             logger.info("created \(path)")
         }
+    }
+
+    /// Refuses a counter bank that is not this device's: once the fuses are burned the bank must be
+    /// bound to them (it is bound right before the burn). Blank fuses accept any bank: it may be
+    /// unbound, or bound by a burn that a power cut stopped, which the next burn binds again.
+    private static func checkBinding(of counters: CounterFile, to fuses: FuseFile) throws(StateFileError) {
+        guard let burned = try? fuses.read() else { return }
+        let tag = counters.deviceTag
+        guard tag != CounterDeviceTag(fuses: burned) else { return }
+        throw StateFileError(path: counters.path, problem: tag.isUnbound ? .boundToNoDevice : .belongsToAnotherDevice)
     }
 
     /// Drops the directory's lock now (it also goes when this object does, or the process ends).

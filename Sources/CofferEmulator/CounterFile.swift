@@ -8,6 +8,11 @@ import Logging
 /// (older) page and fsyncs it; only then does it return. A power cut during that write tears at
 /// most the older page, so the newer one, the last value this bank ever reported as durable, is
 /// still there: a counter never goes back below what an `increment` returned.
+///
+/// Every page carries the tag of the device the bank belongs to (`CounterDeviceTag`). A bank is
+/// created unbound, while the fuses are still blank, and bound (`bind(to:)`) right before the fuses
+/// are burned; from then on every page it writes carries that tag, which `ChipMedia` checks against
+/// the fuses at start.
 public final class CounterFile: CounterBank {
     /// The file's name inside the state directory.
     public static let fileName = "counters"
@@ -24,7 +29,11 @@ public final class CounterFile: CounterBank {
 
     public var count: Int { current.values.count }
 
-    /// Creates a new counter file with `count` counters, all zero, refusing to replace one.
+    /// The tag of the device this bank is bound to (`.unbound` until the first `bind(to:)`).
+    var deviceTag: CounterDeviceTag { current.deviceTag }
+
+    /// Creates a new counter file with `count` counters, all zero and bound to no device, refusing to
+    /// replace one.
     /// One durable write.
     public static func create(path: String, count: Int, powerCut: PowerCut) throws(StateFileError) {
         precondition(count > 0, "a counter bank holds at least one counter")
@@ -44,9 +53,10 @@ public final class CounterFile: CounterBank {
         file = try DurableFile(openingExisting: path)
         let size = try file.size()
         guard size % 2 == 0, CounterPage.counters(inPageOf: size / 2) != nil else {
+            try Self.refuseByItsStart(file, size: size, path: path)
             throw StateFileError(
                 path: path,
-                problem: .wrongSize(actual: size, expected: "two equal pages of 28 + 4·n bytes (n ≥ 1)")
+                problem: .wrongSize(actual: size, expected: "two equal pages of 44 + 4·n bytes (n ≥ 1)")
             )
         }
         pageSize = size / 2
@@ -64,8 +74,26 @@ public final class CounterFile: CounterBank {
         guard current.values.indices.contains(index) else { throw .outOfRange }
         guard current.values[index] < UInt32.max else { throw .counterExhausted }
         var next = current
-        next.sequence += 1
         next.values[index] += 1
+        try writeNext(next, what: "counter increment")
+        return next.values[index]
+    }
+
+    /// Binds the bank to the device tagged `tag`: one durable write, none if it is bound to `tag`
+    /// already. Called right before the fuses are burned, so a bank beside burned fuses is always
+    /// bound to them; a burn cut off after this leaves blank fuses, and the next burn binds again.
+    func bind(to tag: CounterDeviceTag) throws(HALError) {
+        guard current.deviceTag != tag else { return }
+        var next = current
+        next.deviceTag = tag
+        try writeNext(next, what: "binding the counters to the device")
+        logger.info("counters bound to the device being manufactured")
+    }
+
+    /// Writes `next`, with the sequence one higher, over the older page and makes it durable.
+    private func writeNext(_ next: CounterPage, what: String) throws(HALError) {
+        var next = next
+        next.sequence = current.sequence + 1
         let target = 1 - currentPage
         try powerCut.admitWrite(to: path)
         do {
@@ -73,13 +101,26 @@ public final class CounterFile: CounterBank {
             try file.sync()
         } catch {
             // The older page may now be torn; the current one is untouched, so the bank still holds
-            // its last durable state, and the next increment overwrites the torn page again.
-            logger.error("counter increment not durable: \(error)")
+            // its last durable state, and the next write overwrites the torn page again.
+            logger.error("\(what) not durable: \(error)")
             throw .ioFailure
         }
         current = next
         currentPage = target
-        return next.values[index]
+    }
+
+    /// A file of a size no page of this version gives is told apart first by what every version
+    /// keeps at its start: no magic (not a counter bank at all), or another format version.
+    private static func refuseByItsStart(_ file: DurableFile, size: Int, path: String) throws(StateFileError) {
+        let start = try file.read(offset: 0, count: min(size, 10))
+        guard Array(start.prefix(8)) == CounterPage.magic else {
+            throw StateFileError(path: path, problem: .badMagic)
+        }
+        guard start.count == 10 else { return }
+        let version = ByteLayout.read(UInt16.self, from: start, at: 8)
+        if version != CounterPage.version {
+            throw StateFileError(path: path, problem: .unsupportedVersion(version))
+        }
     }
 
     private static func choose(
@@ -90,6 +131,9 @@ public final class CounterFile: CounterBank {
         case (.failure(let fault0), .failure(let fault1)):
             if fault0 == .badMagic && fault1 == .badMagic {
                 throw StateFileError(path: path, problem: .badMagic)
+            }
+            if case .unsupportedVersion(let version) = fault0, fault1 == fault0 {
+                throw StateFileError(path: path, problem: .unsupportedVersion(version))
             }
             throw StateFileError(
                 path: path,

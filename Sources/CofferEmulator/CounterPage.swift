@@ -1,24 +1,35 @@
-/// One page of the counter file: a full copy of every counter, stamped with a sequence number.
+/// One page of the counter file: a full copy of every counter, stamped with a sequence number and
+/// the tag of the device the bank belongs to.
 ///
 /// Layout (little-endian), `byteCount(counters:)` bytes:
 ///
 /// | offset    | size      | field                                   |
 /// |-----------|-----------|-----------------------------------------|
 /// | 0         | 8         | magic `CFRCOUNT`                        |
-/// | 8         | 2         | format version (1)                      |
+/// | 8         | 2         | format version (2)                      |
 /// | 10        | 2         | reserved, zero                          |
 /// | 12        | 4         | number of counters n                    |
 /// | 16        | 8         | sequence number                         |
-/// | 24        | 4·n       | counter values                          |
-/// | 24 + 4·n  | 4         | CRC-32 of everything before it          |
+/// | 24        | 16        | device tag (`CounterDeviceTag`; zeros: not yet bound) |
+/// | 40        | 4·n       | counter values                          |
+/// | 40 + 4·n  | 4         | CRC-32 of everything before it          |
+///
+/// Version 1 had no device tag; it is refused, not migrated (no such bank exists outside tests).
 struct CounterPage: Equatable {
     static let magic: [UInt8] = Array("CFRCOUNT".utf8)
-    static let version: UInt16 = 1
-    static let headerSize = 24
+    static let version: UInt16 = 2
+    static let headerSize = 40
     static let trailerSize = 4
 
     var sequence: UInt64
+    var deviceTag: CounterDeviceTag
     var values: [UInt32]
+
+    init(sequence: UInt64, deviceTag: CounterDeviceTag = .unbound, values: [UInt32]) {
+        self.sequence = sequence
+        self.deviceTag = deviceTag
+        self.values = values
+    }
 
     /// Bytes in one page holding `counters` counters.
     static func byteCount(counters: Int) -> Int {
@@ -39,6 +50,7 @@ struct CounterPage: Equatable {
         ByteLayout.append(UInt16(0), to: &bytes)
         ByteLayout.append(UInt32(values.count), to: &bytes)
         ByteLayout.append(sequence, to: &bytes)
+        bytes.append(contentsOf: deviceTag.bytes)
         for value in values {
             ByteLayout.append(value, to: &bytes)
         }
@@ -60,8 +72,10 @@ struct CounterPage: Equatable {
             ByteLayout.read(UInt32.self, from: bytes, at: 12) == UInt32(count)
         else { return .failure(.malformedHeader) }
         let sequence = ByteLayout.read(UInt64.self, from: bytes, at: 16)
+        let tagStart = bytes.startIndex + 24
+        let deviceTag = CounterDeviceTag(bytes: Array(bytes[tagStart..<tagStart + CounterDeviceTag.length]))
         let values = (0..<count).map { ByteLayout.read(UInt32.self, from: bytes, at: headerSize + 4 * $0) }
-        return .success(CounterPage(sequence: sequence, values: values))
+        return .success(CounterPage(sequence: sequence, deviceTag: deviceTag, values: values))
     }
 }
 

@@ -27,6 +27,9 @@ public final class FuseFile: FuseBank {
     public let path: String
     private let powerCut: PowerCut
     private var contents: FuseContents?
+    /// Runs, and must succeed, right before the fuses are burned: `ChipMedia` binds the counter bank
+    /// to the new fuses here, so burned fuses never sit beside a bank that is not bound to them.
+    var beforeBurn: ((FuseContents) throws(HALError) -> Void)?
     private let logger = Logger(label: "coffer.emulator.fuses")
 
     /// Opens the fuses at `path`: blank if the file is absent, else its validated contents.
@@ -61,6 +64,7 @@ public final class FuseFile: FuseBank {
     public func burn(_ new: FuseContents) throws(HALError) {
         guard contents == nil else { throw .alreadyBurned }
         guard new.uds.count == FuseContents.udsLength else { throw .outOfRange }
+        try beforeBurn?(new)
         try powerCut.admitWrite(to: path)
         var bytes = Self.encode(new)
         defer { bytes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }

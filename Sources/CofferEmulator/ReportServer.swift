@@ -51,16 +51,17 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
             return
         }
         router.heard(datagram, from: sender)
-        deliver(endpoint.receive(report: datagram, now: clock.milliseconds()), answering: sender)
+        let cause = ReplyRouter<PeerAddress>.channel(of: datagram).map { ReplyRouter.Cause(peer: sender, channel: $0) }
+        deliver(endpoint.receive(report: datagram, now: clock.milliseconds()), answering: cause)
     }
 
-    private func deliver(_ replies: [[UInt8]], answering sender: PeerAddress?) {
+    private func deliver(_ replies: [[UInt8]], answering cause: ReplyRouter<PeerAddress>.Cause?) {
         for reply in replies {
             guard reply.count == CTAPHIDLimits.reportSize else {
                 preconditionFailure("the endpoint produced a \(reply.count)-byte report")
             }
-            guard let peer = router.destination(of: reply, answering: sender) else {
-                logger.debug("dropped a report for a channel nobody has spoken on")
+            guard let peer = router.destination(of: reply, cause: cause) else {
+                logger.debug("dropped a report for a channel the device did not hand to anyone here")
                 continue
             }
             if !socket.send(reply, to: peer) {

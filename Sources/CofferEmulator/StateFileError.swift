@@ -28,6 +28,10 @@ public struct StateFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case system(operation: String, errno: Int32)
         /// The power was cut (by `--crash-after-writes`) before the file could be written.
         case powerCut
+        /// The file is bound to another device than the fuses beside it (another device's counters).
+        case belongsToAnotherDevice
+        /// The file is bound to no device although the fuses beside it are burned.
+        case boundToNoDevice
     }
 
     /// The path of the file the problem is about.
@@ -62,6 +66,10 @@ extension StateFileError.Problem {
         case .locked(let holder): return "state directory is in use by another coffer-emulator (\(holder))"
         case .system(let operation, let errno): return "\(operation) failed: \(SystemError.message(errno))"
         case .powerCut: return "not written: the power was cut"
+        case .belongsToAnotherDevice:
+            return "belongs to another device (its device tag does not match the fuses); refusing to use it"
+        case .boundToNoDevice:
+            return "is bound to no device although the fuses are burned (a bank of a blank device?); refusing to use it"
         }
     }
 }

@@ -1,4 +1,5 @@
 import CofferFirmware
+import CofferTestSupport
 import Foundation
 import Testing
 
@@ -15,6 +16,10 @@ import Testing
     }
 
     func open(newCounterCount: Int? = 4) throws -> ChipMedia {
+        try openReleased { try openOnce(newCounterCount: newCounterCount) }
+    }
+
+    func openOnce(newCounterCount: Int?) throws -> ChipMedia {
         try ChipMedia(
             directory: directory,
             newCounterCount: newCounterCount,
@@ -24,7 +29,7 @@ import Testing
     }
 
     func openError(newCounterCount: Int? = 4) throws -> StateFileError {
-        try #require(throws: StateFileError.self) { _ = try open(newCounterCount: newCounterCount) }
+        try #require(throws: StateFileError.self) { _ = try openOnce(newCounterCount: newCounterCount) }
     }
 
     @Test func newChipGetsCountersAndFlashOfTheMatchingSizeAndBlankFuses() throws {

@@ -1,4 +1,5 @@
 import CofferEmulator
+import CofferTestSupport
 import Foundation
 import Testing
 

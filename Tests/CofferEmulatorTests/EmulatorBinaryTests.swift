@@ -1,5 +1,6 @@
 import CTAPHID
 import CofferEmulator
+import CofferTestSupport
 import Foundation
 import Testing
 

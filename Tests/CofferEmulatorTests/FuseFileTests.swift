@@ -1,4 +1,5 @@
 import CofferFirmware
+import CofferTestSupport
 import Testing
 
 @testable import CofferEmulator

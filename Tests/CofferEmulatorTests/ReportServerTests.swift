@@ -50,8 +50,20 @@ struct TestHost {
     }
 }
 
-func report(channel: UInt8, _ marker: UInt8) -> [UInt8] {
-    [0, 0, 0, channel, marker] + [UInt8](repeating: 0, count: 59)
+func report(channel: UInt32, _ marker: UInt8) -> [UInt8] {
+    withUnsafeBytes(of: channel.bigEndian) { Array($0) } + [marker] + [UInt8](repeating: 0, count: 59)
+}
+
+/// The init packet of an INIT exchange on the broadcast channel that names `allocated` where an
+/// INIT response carries the new channel id. The echo endpoint answers it with itself, which the
+/// server takes as the device handing `allocated` to the sender.
+func initOnBroadcast(allocating allocated: UInt32) -> [UInt8] {
+    var packet = [UInt8](repeating: 0, count: 64)
+    packet[0...3] = [0xFF, 0xFF, 0xFF, 0xFF]
+    packet[4] = 0x86
+    packet[6] = 17
+    packet[15...18] = withUnsafeBytes(of: allocated.bigEndian) { ArraySlice($0) }
+    return packet
 }
 
 @Suite struct ReportServerTests {
@@ -85,8 +97,16 @@ func report(channel: UInt8, _ marker: UInt8) -> [UInt8] {
         #expect(host.queued() == [report(channel: 2, 0x81)])
     }
 
+    /// Has the echo endpoint hand `channel` to `host`, as a device's INIT response would.
+    func open(_ channel: UInt32, for host: TestHost) {
+        host.send(initOnBroadcast(allocating: channel))
+        server.serveOnce(waitMilliseconds: 5000)
+        #expect(host.queued() == [initOnBroadcast(allocating: channel)])
+    }
+
     @Test func timeoutsFireFromThePassingOfTimeWithoutTraffic() throws {
         let host = try TestHost(serverPort: server.socket.port)
+        open(3, for: host)
         host.send(report(channel: 3, 0x81))
         server.serveOnce(waitMilliseconds: 5000)
         _ = host.queued()
@@ -101,6 +121,8 @@ func report(channel: UInt8, _ marker: UInt8) -> [UInt8] {
     @Test func replyGoesToThePeerThatLastSpokeOnItsChannel() throws {
         let first = try TestHost(serverPort: server.socket.port)
         let second = try TestHost(serverPort: server.socket.port)
+        open(4, for: first)
+        open(5, for: second)
         first.send(report(channel: 4, 0x81))
         server.serveOnce(waitMilliseconds: 5000)
         second.send(report(channel: 5, 0x81))
@@ -135,14 +157,51 @@ func report(channel: UInt8, _ marker: UInt8) -> [UInt8] {
 }
 
 @Suite struct ReplyRouterTests {
-    @Test func forgetsTheOldestChannelBeyondCapacity() {
-        var router = ReplyRouter<String>(capacity: 2)
-        router.heard(report(channel: 1, 0), from: "a")
-        router.heard(report(channel: 2, 0), from: "b")
-        router.heard(report(channel: 1, 0), from: "c")
-        router.heard(report(channel: 3, 0), from: "d")
-        #expect(router.destination(of: report(channel: 1, 0), answering: nil) == nil)
-        #expect(router.destination(of: report(channel: 2, 0), answering: nil) == "b")
-        #expect(router.destination(of: report(channel: 3, 0), answering: nil) == "d")
+    typealias Router = ReplyRouter<String>
+
+    @Test func learnsChannelsFromInitResponsesAndRoutesTimeDrivenRepliesThere() {
+        var router = Router()
+        let broadcast = Router.Cause(peer: "a", channel: Router.broadcastChannel)
+        #expect(router.destination(of: initOnBroadcast(allocating: 7), cause: broadcast) == "a")
+        #expect(router.destination(of: report(channel: 7, 0), cause: nil) == "a")
+        // The host moves to another address on its channel: replies follow it.
+        router.heard(report(channel: 7, 0), from: "a2")
+        #expect(router.destination(of: report(channel: 7, 0), cause: nil) == "a2")
+    }
+
+    @Test func timeDrivenReplyOnAChannelNobodyWasGivenIsDropped() throws {
+        var router = Router()
+        router.heard(report(channel: 3, 0x81), from: "a")
+        #expect(router.destination(of: report(channel: 3, 0xBF), cause: nil) == nil)
+    }
+
+    @Test func madeUpChannelIDsTeachNothingAndEvictNothing() {
+        var router = Router(capacity: 2)
+        _ = router.destination(of: initOnBroadcast(allocating: 7), cause: .init(peer: "a", channel: Router.broadcastChannel))
+        for junk in UInt32(100)..<UInt32(5_000) { router.heard(report(channel: junk, 0), from: "flood") }
+        #expect(router.destination(of: report(channel: 7, 0), cause: nil) == "a")
+        #expect(router.destination(of: report(channel: 100, 0), cause: nil) == nil)
+    }
+
+    @Test func aReplyOnAnotherHostsChannelNeverGoesToTheCausingPeer() {
+        var router = Router()
+        _ = router.destination(of: initOnBroadcast(allocating: 7), cause: .init(peer: "a", channel: Router.broadcastChannel))
+        // The device notices channel 7's timeout while handling the flooder's report on channel 9.
+        let flooder = Router.Cause(peer: "flood", channel: 9)
+        #expect(router.destination(of: report(channel: 7, 0), cause: flooder) == "a")
+        #expect(router.destination(of: report(channel: 8, 0), cause: flooder) == nil)
+        // Its own channel's answer (INVALID_CHANNEL for a made-up id) does reach it.
+        #expect(router.destination(of: report(channel: 9, 0), cause: flooder) == "flood")
+    }
+
+    @Test func forgetsTheOldestAllocationBeyondCapacity() {
+        var router = Router(capacity: 2)
+        for (channel, peer) in [(UInt32(1), "a"), (2, "b"), (3, "c")] {
+            _ = router.destination(
+                of: initOnBroadcast(allocating: channel), cause: .init(peer: peer, channel: Router.broadcastChannel))
+        }
+        #expect(router.destination(of: report(channel: 1, 0), cause: nil) == nil)
+        #expect(router.destination(of: report(channel: 2, 0), cause: nil) == "b")
+        #expect(router.destination(of: report(channel: 3, 0), cause: nil) == "c")
     }
 }

@@ -1,12 +1,11 @@
 import CofferEmulator
 import Foundation
-import Testing
 
 /// The built `coffer-emulator` binary, run as a child process with its stderr in a file.
-final class EmulatorProcess {
+public final class EmulatorProcess {
     /// Where the binary is: `$COFFER_EMULATOR` if set, else beside the running test bundle (SwiftPM
     /// puts executables and the test bundle in the same build directory).
-    static var binary: String {
+    public static var binary: String {
         if let path = ProcessInfo.processInfo.environment["COFFER_EMULATOR"] { return path }
         let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var directory = runner.deletingLastPathComponent()
@@ -15,13 +14,15 @@ final class EmulatorProcess {
         return directory.appendingPathComponent("coffer-emulator").path
     }
 
-    let process = Process()
-    let stderrPath: String
+    /// The child process.
+    public let process = Process()
+    /// Where its stderr goes.
+    public let stderrPath: String
     /// The `--ready-file` argument, if any.
-    let readyPath: String?
+    public let readyPath: String?
 
     /// Starts the binary with `arguments`, stderr to `stderrPath`.
-    init(_ arguments: [String], stderrPath: String) throws {
+    public init(_ arguments: [String], stderrPath: String) throws {
         self.stderrPath = stderrPath
         readyPath = arguments.firstIndex(of: "--ready-file").map { arguments[$0 + 1] }
         guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else {
@@ -43,48 +44,46 @@ final class EmulatorProcess {
     }
 
     /// What the process wrote on stderr so far.
-    var stderr: String {
+    public var stderr: String {
         (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
     }
 
     /// Waits for the ready file at `path`, polling for it until `seconds` have passed or the
-    /// process ends first (then the test fails with what it said on stderr).
-    func waitUntilReady(seconds: Double = 60) throws -> ReadyFile {
-        let path = try #require(readyPath, "started without --ready-file")
+    /// process ends first (then it throws `EmulatorNotReady` with what the process said on stderr).
+    public func waitUntilReady(seconds: Double = 60) throws -> ReadyFile {
+        guard let path = readyPath else {
+            throw EmulatorNotReady(running: process.isRunning, stderr: "started without --ready-file")
+        }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: path) { return try ReadyFile.read(from: path) }
             guard process.isRunning else { break }
             _ = poll(nil, 0, 5)
         }
-        Issue.record("no ready file (running: \(process.isRunning)); stderr: \(stderr)")
-        throw CancellationError()
+        throw EmulatorNotReady(running: process.isRunning, stderr: stderr)
     }
 
-    /// Sends SIGTERM and waits for the exit status; after `seconds` without an exit the test fails
-    /// and the process is killed, so a server that ignores SIGTERM cannot hang the suite.
-    func stop(seconds: Double = 30) -> Int32 {
+    /// Sends SIGTERM and waits for the exit status; after `seconds` without an exit the process is
+    /// killed (status `SIGKILL`, never 0), so a server that ignores SIGTERM cannot hang the suite.
+    public func stop(seconds: Double = 30) -> Int32 {
         process.terminate()
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline {
             _ = poll(nil, 0, 5)
         }
-        if process.isRunning {
-            Issue.record("the emulator ignored SIGTERM; killing it")
-            kill(process.processIdentifier, SIGKILL)
-        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
     }
 
     /// Waits for the process to end by itself; its exit status.
-    func waitForExit() -> Int32 {
+    public func waitForExit() -> Int32 {
         process.waitUntilExit()
         return process.terminationStatus
     }
 
     /// Runs the binary to completion: its exit status, stdout and stderr.
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -100,6 +99,15 @@ final class EmulatorProcess {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), errorData.text())
     }
+}
+
+/// The emulator wrote no ready file: it ended first, or took too long.
+public struct EmulatorNotReady: Error, CustomStringConvertible {
+    /// Whether the process was still running when the wait gave up.
+    public let running: Bool
+    /// What it said on stderr.
+    public let stderr: String
+    public var description: String { "no ready file (running: \(running)); stderr: \(stderr)" }
 }
 
 /// Drains a pipe on a background thread.

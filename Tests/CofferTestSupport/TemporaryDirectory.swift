@@ -1,10 +1,12 @@
 import Foundation
 
 /// A fresh directory under the system temp dir, removed with everything in it on deinit.
-final class TemporaryDirectory {
-    let path: String
+public final class TemporaryDirectory {
+    /// The directory.
+    public let path: String
 
-    init() {
+    /// Makes the directory.
+    public init() {
         let template = NSTemporaryDirectory() + "coffer-emulator-test-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else { fatalError("mkdtemp failed: \(errno)") }
@@ -15,20 +17,23 @@ final class TemporaryDirectory {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    func file(_ name: String) -> String {
+    /// The path of `name` inside the directory.
+    public func file(_ name: String) -> String {
         path + "/" + name
     }
 
-    func bytes(_ name: String) throws -> [UInt8] {
+    /// The contents of `name`.
+    public func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: file(name))))
     }
 
-    func write(_ name: String, _ bytes: [UInt8]) throws {
+    /// Replaces the contents of `name`.
+    public func write(_ name: String, _ bytes: [UInt8]) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: file(name)))
     }
 
     /// Flips one bit of the file's byte at `offset`.
-    func flipBit(_ name: String, at offset: Int) throws {
+    public func flipBit(_ name: String, at offset: Int) throws {
         var contents = try bytes(name)
         contents[offset] ^= 0x01
         try write(name, contents)
@@ -36,7 +41,8 @@ final class TemporaryDirectory {
 }
 
 extension TemporaryDirectory {
-    func remove(_ name: String) throws {
+    /// Removes `name`.
+    public func remove(_ name: String) throws {
         try FileManager.default.removeItem(atPath: file(name))
     }
 }

@@ -1,0 +1,28 @@
+/// A reproducible random number generator (SplitMix64): every storm, password and key in these
+/// tests comes from a seed, so a failure replays exactly.
+struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `count` random bytes.
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &self) }
+    }
+
+    /// An independent generator for a sub-task (a client, a flood thread), so that how threads
+    /// interleave never changes what each of them draws.
+    mutating func split() -> SeededGenerator {
+        SeededGenerator(seed: next())
+    }
+}
