@@ -71,8 +71,3 @@ struct BackupThroughput {
         }
     }
 }
-
-struct BenchFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
