@@ -64,9 +64,12 @@ let package = Package(
         // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
         .executableTarget(
             name: "coffer-bench",
-            dependencies: ["CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost"],
+            dependencies: [
+                "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
+            ],
             path: "Benchmarks/coffer-bench"
         ),
+
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
         // the CLI on top of it.
         .target(
