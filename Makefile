@@ -25,6 +25,12 @@ test: bootstrap-test
 	$(SWIFT) test --skip-build $(SWIFTFLAGS)
 	@$(MAKE) --no-print-directory firmware-embedded
 
+# Runs every libFuzzer target for FUZZ_SECONDS each; failing inputs go to Fuzz/regressions/ (replayed by make test).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: bootstrap
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
 firmware-embedded:
 	@scripts/firmware-embedded.sh
 

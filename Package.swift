@@ -7,6 +7,10 @@ import PackageDescription
 let package = Package(
     name: "Coffer",
     platforms: [.macOS(.v13)],
+    products: [
+        // For the libFuzzer executables in Fuzz/, a package of its own built with -sanitize=fuzzer.
+        .library(name: "CofferFuzzHarness", targets: ["CofferFuzzHarness"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -40,8 +44,12 @@ let package = Package(
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
         .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
+        // Fuzz targets as plain functions of bytes: run by libFuzzer from Fuzz/, replayed by FuzzRegressionTests.
+        .target(name: "CofferFuzzHarness", dependencies: ["CTAPHID"], path: "Sources/CofferFuzzHarness"),
+
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness"]),
     ]
 )
