@@ -26,6 +26,10 @@ let package = Package(
             path: "Firmware"
         ),
 
+        // The chip's memories in RAM (fuses, counters, flash, clock, power cuts) for tests, the host's
+        // in-process device and benchmarks.
+        .target(name: "CofferMemoryChip", dependencies: ["CofferFirmware"], path: "Sources/CofferMemoryChip"),
+
         // System libraries.
         .systemLibrary(
             name: "COpenSSL",
@@ -44,12 +48,22 @@ let package = Package(
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
         .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
 
+        // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
+        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
+
         // Fuzz targets as plain functions of bytes: run by libFuzzer from Fuzz/, replayed by FuzzRegressionTests.
         .target(name: "CofferFuzzHarness", dependencies: ["CTAPHID"], path: "Sources/CofferFuzzHarness"),
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
+        .testTarget(name: "OPAQUETests", dependencies: ["OPAQUE", "CofferCrypto", "CofferVectors"],
+                    resources: [.copy("Vectors")]),
+        .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
+        .testTarget(
+            name: "CofferFirmwareTests",
+            dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
+        ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness"]),
     ]
 )

@@ -1,0 +1,26 @@
+// The build-time choices of a firmware image: store geometry, login table size, version.
+
+import CofferProtocol
+
+/// Parameters fixed when the firmware is built (or when the emulator starts a device).
+public struct FirmwareConfiguration: Equatable, Sendable {
+    /// This firmware's version, reported in GetInfo.
+    public static let firmwareVersion = FirmwareVersion(major: 0, minor: 1, patch: 0)
+    /// Default number of logins that may await their KE3 at once, across channels.
+    public static let defaultPendingLoginCapacity = 8
+
+    /// The secure store's shape.
+    public var geometry: StoreGeometry
+    /// Logins awaiting LoginFinish; the oldest is evicted when a new one needs room (its attempt
+    /// stays counted).
+    public var pendingLoginCapacity: Int
+
+    public init(
+        geometry: StoreGeometry = StoreGeometry(),
+        pendingLoginCapacity: Int = FirmwareConfiguration.defaultPendingLoginCapacity
+    ) {
+        precondition(pendingLoginCapacity >= 1, "at least one login must be able to wait for its KE3")
+        self.geometry = geometry
+        self.pendingLoginCapacity = pendingLoginCapacity
+    }
+}

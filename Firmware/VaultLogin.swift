@@ -1,0 +1,173 @@
+// OPAQUE login with the guess limit. LoginStart on a record FIRST raises the slot's attempt counter
+// and waits until it is durable, re-reads it, and only THEN computes KE2 (Trezor's and OpenTitan's
+// "increment, then check"): a power cut after KE2 left the chip cannot give the guess back. A valid
+// KE3 re-bases the record; the login that uses the last attempt destroys the record on flash at
+// once and keeps it only in RAM for its own KE3.
+
+import CofferProtocol
+import OPAQUE
+
+extension Vault {
+    func loginStart(_ request: LoginStartRequest, channel: UInt32) throws(FirmwareError) -> [UInt8] {
+        let (identity, header) = try operationalStore()
+        let store = identity.store
+        let suite = board.engine.suite
+        let ke1: KE1<Suite>
+        do {
+            ke1 = try KE1.deserialize(request.ke1, suite: suite)
+        } catch {
+            throw .refused(.malformed)
+        }
+        let id = request.credentialID
+        guard let slot = store.slot(of: id) else {
+            return try fakeLogin(ke1, id: id, channel: channel, identity: identity, header: header)
+        }
+        let record: VaultRecord
+        switch try store.load(slot) {
+        case .record(let stored) where stored.credentialID == id: record = stored
+        case .tombstone: throw .refused(.recordDestroyed)
+        default: throw .refused(.slotDamaged)
+        }
+        let limit = UInt32(record.attemptLimit)
+        let attemptsIndex = store.counterLayout.attempts(slot)
+        let before = try hal { () throws(HALError) in try board.counters.read(attemptsIndex) }
+        guard record.attemptsUsed(counter: before) < limit else {
+            // Used up before a power cut let the destruction happen: finish it now.
+            try destroy(slot: slot, credentialID: id, store: store)
+            throw .refused(.recordDestroyed)
+        }
+        _ = try hal { () throws(HALError) in try board.counters.increment(attemptsIndex) }
+        let counted = try hal { () throws(HALError) in try board.counters.read(attemptsIndex) }
+        let used = record.attemptsUsed(counter: counted)
+        guard used <= limit else {
+            try destroy(slot: slot, credentialID: id, store: store)
+            throw .refused(.recordDestroyed)
+        }
+        let isLastAttempt = used == limit
+        if isLastAttempt { try destroy(slot: slot, credentialID: id, store: store) }
+        let ke2 = try respond(
+            to: ke1, recordBytes: record.registrationRecord, id: id, channel: channel, identity: identity,
+            target: .record(slot: slot, record: record, held: isLastAttempt))
+        return LoginStartResponse(ke2: ke2, attemptsRemaining: UInt8(limit - used)).encoded()
+    }
+
+    /// An id with no record: RFC 9807's fake KE2, from a fake record derived from the id (so repeated
+    /// logins to one id look alike). A durable counter write keeps the cost of a real login.
+    private func fakeLogin(
+        _ ke1: KE1<Suite>, id: [UInt8], channel: UInt32, identity: ChipIdentity<B>, header: StoreHeader
+    ) throws(FirmwareError) -> [UInt8] {
+        _ = try hal { () throws(HALError) in try board.counters.increment(CounterLayout.unknownLogins) }
+        let suite = board.engine.suite
+        let material = board.engine.hkdf(
+            ikm: identity.keys.fakeRecordKey.bytes, salt: [], info: Array("coffer/v1/fake-record".utf8) + id,
+            length: OPAQUELengths.seed + suite.hashLength)
+        let fake: RegistrationRecord<Suite>
+        do {
+            let keyPair = try OPAQUEKeyPair(diffieHellmanSeed: SecretBytes(Array(material.prefix(OPAQUELengths.seed))), suite: suite)
+            fake = try RegistrationRecord.fake(
+                clientPublicKey: keyPair.publicKey, maskingKey: SecretBytes(Array(material.dropFirst(OPAQUELengths.seed))),
+                suite: suite)
+        } catch {
+            throw .refused(.internalError)
+        }
+        let ke2 = try respond(
+            to: ke1, recordBytes: fake.serialize(), id: id, channel: channel, identity: identity, target: .unknown)
+        // What a fresh record at the default limit would say after this login.
+        return LoginStartResponse(ke2: ke2, attemptsRemaining: header.defaultAttemptLimit - 1).encoded()
+    }
+
+    /// Computes KE2 with fresh randomness and files the login as pending on `channel`.
+    private func respond(
+        to ke1: KE1<Suite>, recordBytes: [UInt8], id: [UInt8], channel: UInt32, identity: ChipIdentity<B>,
+        target: LoginTarget
+    ) throws(FirmwareError) -> [UInt8] {
+        let suite = board.engine.suite
+        let entropy = board.entropy
+        do {
+            let record = try RegistrationRecord.deserialize(recordBytes, suite: suite)
+            let (ke2, serverState) = try identity.opaque.generateKE2(
+                ke1: ke1, record: record, credentialIdentifier: id,
+                maskingNonce: entropy.randomBytes(OPAQUELengths.nonce), serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
+                serverKeyshareSeed: SecretBytes(entropy.randomBytes(OPAQUELengths.seed)))
+            pending.insert(PendingLogin(channel: channel, credentialID: id, target: target, serverState: serverState))
+            return ke2.serialize()
+        } catch {
+            // KE1 was checked on arrival and the record when it was stored: this is the engine.
+            throw .refused(.internalError)
+        }
+    }
+
+    func loginFinish(_ request: LoginFinishRequest, channel: UInt32) throws(FirmwareError) -> [UInt8] {
+        let (identity, _) = try operationalStore()
+        guard let login = pending.take(channel: channel) else { throw .refused(.noPendingLogin) }
+        let sessionKey: SecretBytes
+        do {
+            let ke3 = try KE3.deserialize(request.ke3, suite: board.engine.suite)
+            sessionKey = try identity.opaque.finish(state: login.serverState, ke3: ke3)
+        } catch {
+            throw .refused(.authenticationFailed)
+        }
+        guard case .record(let slot, let started, let held) = login.target else {
+            // A fake KE2's transcript has no key anyone knows; reaching here would need a MAC forgery.
+            throw .refused(.authenticationFailed)
+        }
+        var record = try currentRecord(slot: slot, started: started, held: held, store: identity.store)
+        let store = identity.store
+        // A valid KE3 proves the password: attempts used go back to 0, whatever the intent does next.
+        record.attemptBase = try hal { () throws(HALError) in try board.counters.read(store.counterLayout.attempts(slot)) }
+        switch request.intent {
+        case .delete:
+            try store.write(slot, .empty, scrub: true)
+            return LoginFinishResponse().encoded()
+        case .deposit:
+            guard record.backupKey == nil else {
+                try store.write(slot, .record(record))
+                throw .refused(.keyAlreadyDeposited)
+            }
+            let key = board.engine.hkdf(
+                ikm: sessionKey.bytes, salt: [], info: KeyTransport.depositKeyInfo(credentialID: login.credentialID),
+                length: 32)
+            guard
+                let backupKey = try? board.engine.openAESGCM(
+                    key: key, nonce: KeyTransport.nonce, sealed: request.sealedKey, aad: KeyTransport.depositAAD),
+                backupKey.count == VaultLimits.backupKeyLength
+            else {
+                try store.write(slot, .record(record))
+                throw .refused(.sealedKeyRejected)
+            }
+            record.backupKey = SecretBytes(backupKey)
+            try store.write(slot, .record(record))
+            return LoginFinishResponse().encoded()
+        case .recover:
+            try store.write(slot, .record(record))
+            guard let backupKey = record.backupKey else { throw .refused(.noKeyDeposited) }
+            let key = board.engine.hkdf(
+                ikm: sessionKey.bytes, salt: [], info: KeyTransport.recoverKeyInfo(credentialID: login.credentialID),
+                length: 32)
+            let sealed = try hal { () throws(HALError) in
+                try board.engine.sealAESGCM(
+                    key: key, nonce: KeyTransport.nonce, plaintext: backupKey.bytes, aad: KeyTransport.recoverAAD)
+            }
+            return LoginFinishResponse(sealedKey: sealed).encoded()
+        }
+    }
+
+    /// The record a finishing login acts on. Normally the slot's current record, which must still be
+    /// the one the login started against (same id and registration). For a login that used the last
+    /// attempt, the record held in RAM, provided the slot still holds its tombstone.
+    private func currentRecord(
+        slot: Int, started: VaultRecord, held: Bool, store: ChipIdentity<B>.Store
+    ) throws(FirmwareError) -> VaultRecord {
+        let content = try store.load(slot)
+        if held {
+            guard case .tombstone(let id) = content, id == started.credentialID else {
+                throw .refused(.recordDestroyed)
+            }
+            return started
+        }
+        guard case .record(let current) = content, current.credentialID == started.credentialID,
+            current.registrationRecord == started.registrationRecord
+        else { throw .refused(.noPendingLogin) }
+        return current
+    }
+}

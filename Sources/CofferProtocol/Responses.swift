@@ -1,0 +1,300 @@
+// Reply bodies, one struct per operation that returns data. A reply is the status byte followed by
+// the body, and the body is present only when the status is `ok` (see `VaultReply`).
+
+private let publicValueLengths = 0...VaultLimits.publicValueMaxLength
+private let opaqueLengths = 1...VaultLimits.opaqueMessageMaxLength
+
+/// A version triple, major.minor.patch.
+public struct FirmwareVersion: Equatable, Sendable {
+    public var major: UInt8
+    public var minor: UInt8
+    public var patch: UInt8
+
+    public init(major: UInt8, minor: UInt8, patch: UInt8) {
+        self.major = major
+        self.minor = minor
+        self.patch = patch
+    }
+}
+
+/// GetInfo: what the device is and how full it is. Key fields are empty before manufacture.
+public struct GetInfoResponse: Equatable, Sendable {
+    public var protocolVersion: UInt8
+    public var firmwareVersion: FirmwareVersion
+    public var serial: UInt64
+    public var lifecycle: Lifecycle
+    /// Slots in the secure store.
+    public var slotCount: UInt16
+    /// Slots holding a live record.
+    public var recordCount: UInt16
+    /// Slots holding a tombstone (a destroyed record's remains, without key material).
+    public var tombstoneCount: UInt16
+    /// Slots that failed their seal or version check.
+    public var damagedCount: UInt16
+    /// The attempt limit applied when a registration names none; 0 before provisioning.
+    public var defaultAttemptLimit: UInt8
+    /// The OPAQUE server AKE public key (SEC1 compressed for P-256).
+    public var akePublicKey: [UInt8]
+    /// The device identity public key (ECDSA P-256, SEC1 compressed): the key a client pins.
+    public var identityPublicKey: [UInt8]
+    /// ECDSA signature (r || s) by the identity key over `IdentityStatement.message(...)`.
+    public var identitySignature: [UInt8]
+
+    public init(
+        protocolVersion: UInt8, firmwareVersion: FirmwareVersion, serial: UInt64, lifecycle: Lifecycle,
+        slotCount: UInt16, recordCount: UInt16, tombstoneCount: UInt16, damagedCount: UInt16,
+        defaultAttemptLimit: UInt8, akePublicKey: [UInt8], identityPublicKey: [UInt8], identitySignature: [UInt8]
+    ) {
+        self.protocolVersion = protocolVersion
+        self.firmwareVersion = firmwareVersion
+        self.serial = serial
+        self.lifecycle = lifecycle
+        self.slotCount = slotCount
+        self.recordCount = recordCount
+        self.tombstoneCount = tombstoneCount
+        self.damagedCount = damagedCount
+        self.defaultAttemptLimit = defaultAttemptLimit
+        self.akePublicKey = akePublicKey
+        self.identityPublicKey = identityPublicKey
+        self.identitySignature = identitySignature
+    }
+
+    public init(decoding body: [UInt8]) throws(ProtocolError) {
+        var reader = ByteReader(body)
+        protocolVersion = try reader.readUInt8()
+        firmwareVersion = FirmwareVersion(
+            major: try reader.readUInt8(), minor: try reader.readUInt8(), patch: try reader.readUInt8())
+        serial = try reader.readUInt64()
+        guard let lifecycle = Lifecycle(rawValue: try reader.readUInt8()) else { throw .invalidValue }
+        self.lifecycle = lifecycle
+        slotCount = try reader.readUInt16()
+        recordCount = try reader.readUInt16()
+        tombstoneCount = try reader.readUInt16()
+        damagedCount = try reader.readUInt16()
+        defaultAttemptLimit = try reader.readUInt8()
+        akePublicKey = try reader.readShortField(allowed: publicValueLengths)
+        identityPublicKey = try reader.readShortField(allowed: publicValueLengths)
+        identitySignature = try reader.readShortField(allowed: publicValueLengths)
+        try reader.finish()
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(protocolVersion)
+        writer.write(firmwareVersion.major)
+        writer.write(firmwareVersion.minor)
+        writer.write(firmwareVersion.patch)
+        writer.write(serial)
+        writer.write(lifecycle.rawValue)
+        writer.write(slotCount)
+        writer.write(recordCount)
+        writer.write(tombstoneCount)
+        writer.write(damagedCount)
+        writer.write(defaultAttemptLimit)
+        writer.writeShortField(akePublicKey)
+        writer.writeShortField(identityPublicKey)
+        writer.writeShortField(identitySignature)
+        return writer.bytes
+    }
+}
+
+/// The message the identity key signs in GetInfo, so a client that pinned the identity key can
+/// trust the AKE public key its OPAQUE login checks the device against.
+public enum IdentityStatement {
+    /// Domain separation label in front of the signed message.
+    public static let label: [UInt8] = Array("coffer/v1/ake-public-key".utf8)
+
+    /// `label || serial (8 bytes, big-endian) || akePublicKey`.
+    public static func message(serial: UInt64, akePublicKey: [UInt8]) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(bytes: label)
+        writer.write(serial)
+        writer.write(bytes: akePublicKey)
+        return writer.bytes
+    }
+}
+
+/// One slot's two on-chip counters.
+public struct SlotCounters: Equatable, Sendable {
+    /// The version of the slot's trusted copy.
+    public var version: UInt32
+    /// Login attempts ever started on the slot (attempts used = this − the record's base).
+    public var attempts: UInt32
+
+    public init(version: UInt32, attempts: UInt32) {
+        self.version = version
+        self.attempts = attempts
+    }
+}
+
+/// Counters: the lifecycle counter and a page of per-slot counters.
+public struct CountersResponse: Equatable, Sendable {
+    public var lifecycleCounter: UInt32
+    public var slotCount: UInt16
+    public var firstSlot: UInt16
+    /// Counters of slots `firstSlot ..< firstSlot + slots.count`.
+    public var slots: [SlotCounters]
+
+    public init(lifecycleCounter: UInt32, slotCount: UInt16, firstSlot: UInt16, slots: [SlotCounters]) {
+        self.lifecycleCounter = lifecycleCounter
+        self.slotCount = slotCount
+        self.firstSlot = firstSlot
+        self.slots = slots
+    }
+
+    public init(decoding body: [UInt8]) throws(ProtocolError) {
+        var reader = ByteReader(body)
+        lifecycleCounter = try reader.readUInt32()
+        slotCount = try reader.readUInt16()
+        firstSlot = try reader.readUInt16()
+        let count = Int(try reader.readUInt16())
+        guard count <= VaultLimits.countersPerPage else { throw .lengthOutOfRange }
+        var slots: [SlotCounters] = []
+        for _ in 0..<count {
+            slots.append(SlotCounters(version: try reader.readUInt32(), attempts: try reader.readUInt32()))
+        }
+        self.slots = slots
+        try reader.finish()
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.write(lifecycleCounter)
+        writer.write(slotCount)
+        writer.write(firstSlot)
+        writer.write(UInt16(slots.count))
+        for slot in slots {
+            writer.write(slot.version)
+            writer.write(slot.attempts)
+        }
+        return writer.bytes
+    }
+}
+
+/// RegisterStart: the server's OPAQUE RegistrationResponse.
+public struct RegisterStartResponse: Equatable, Sendable {
+    public var registrationResponse: [UInt8]
+
+    public init(registrationResponse: [UInt8]) { self.registrationResponse = registrationResponse }
+
+    public init(decoding body: [UInt8]) throws(ProtocolError) {
+        var reader = ByteReader(body)
+        registrationResponse = try reader.readLongField(allowed: opaqueLengths)
+        try reader.finish()
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.writeLongField(registrationResponse)
+        return writer.bytes
+    }
+}
+
+/// RegisterFinish: the attempt limit the new record got.
+public struct RegisterFinishResponse: Equatable, Sendable {
+    public var attemptLimit: UInt8
+
+    public init(attemptLimit: UInt8) { self.attemptLimit = attemptLimit }
+
+    public init(decoding body: [UInt8]) throws(ProtocolError) {
+        var reader = ByteReader(body)
+        attemptLimit = try reader.readUInt8()
+        try reader.finish()
+    }
+
+    public func encoded() -> [UInt8] { [attemptLimit] }
+}
+
+/// LoginStart: the server's KE2 and how many more logins the record allows after this one
+/// before it is destroyed (0: this is the last).
+public struct LoginStartResponse: Equatable, Sendable {
+    public var ke2: [UInt8]
+    public var attemptsRemaining: UInt8
+
+    public init(ke2: [UInt8], attemptsRemaining: UInt8) {
+        self.ke2 = ke2
+        self.attemptsRemaining = attemptsRemaining
+    }
+
+    public init(decoding body: [UInt8]) throws(ProtocolError) {
+        var reader = ByteReader(body)
+        ke2 = try reader.readLongField(allowed: opaqueLengths)
+        attemptsRemaining = try reader.readUInt8()
+        try reader.finish()
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.writeLongField(ke2)
+        writer.write(attemptsRemaining)
+        return writer.bytes
+    }
+}
+
+/// LoginFinish: for a recover, the backup key sealed under the session's recover key; empty for
+/// the other intents.
+public struct LoginFinishResponse: Equatable, Sendable {
+    public var sealedKey: [UInt8]
+
+    public init(sealedKey: [UInt8] = []) { self.sealedKey = sealedKey }
+
+    public init(decoding body: [UInt8]) throws(ProtocolError) {
+        var reader = ByteReader(body)
+        sealedKey = try reader.readShortField(allowed: 0...VaultLimits.sealedBackupKeyLength)
+        guard sealedKey.isEmpty || sealedKey.count == VaultLimits.sealedBackupKeyLength else {
+            throw .lengthOutOfRange
+        }
+        try reader.finish()
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.writeShortField(sealedKey)
+        return writer.bytes
+    }
+}
+
+/// A whole reply: the status byte, then the body when the status is `ok`.
+public struct VaultReply: Equatable, Sendable {
+    public var status: VaultStatus
+    /// The operation's reply body; empty unless `status == .ok`.
+    public var body: [UInt8]
+
+    public init(status: VaultStatus, body: [UInt8] = []) {
+        precondition(status == .ok || body.isEmpty, "only an ok reply carries a body")
+        self.status = status
+        self.body = body
+    }
+
+    public init(decoding payload: [UInt8]) throws(ProtocolError) {
+        guard let first = payload.first else { throw .truncated }
+        guard let status = VaultStatus(rawValue: first) else { throw .invalidValue }
+        let body = Array(payload.dropFirst())
+        guard status == .ok || body.isEmpty else { throw .trailingBytes }
+        self.status = status
+        self.body = body
+    }
+
+    public func encoded() -> [UInt8] { [status.rawValue] + body }
+}
+
+/// How the backup key crosses the host inside an authenticated session: AES-256-GCM under a key
+/// derived from the OPAQUE session key, one key per direction, each sealing exactly one message
+/// (so the all-zero nonce is never reused under a key).
+public enum KeyTransport {
+    /// HKDF-SHA256 info prefix of the client → device key (deposit); the credential id follows.
+    public static let depositKeyLabel: [UInt8] = Array("coffer/v1/deposit-key".utf8)
+    /// HKDF-SHA256 info prefix of the device → client key (recover); the credential id follows.
+    public static let recoverKeyLabel: [UInt8] = Array("coffer/v1/recover-key".utf8)
+    /// Associated data of a deposit seal.
+    public static let depositAAD: [UInt8] = Array("coffer/v1/deposit".utf8)
+    /// Associated data of a recover seal.
+    public static let recoverAAD: [UInt8] = Array("coffer/v1/recover".utf8)
+    /// The nonce of both seals.
+    public static let nonce = [UInt8](repeating: 0, count: 12)
+
+    /// HKDF info for the deposit key of `credentialID` (ikm: session key, salt: empty, 32 bytes).
+    public static func depositKeyInfo(credentialID: [UInt8]) -> [UInt8] { depositKeyLabel + credentialID }
+    /// HKDF info for the recover key of `credentialID` (ikm: session key, salt: empty, 32 bytes).
+    public static func recoverKeyInfo(credentialID: [UInt8]) -> [UInt8] { recoverKeyLabel + credentialID }
+}
