@@ -52,7 +52,11 @@ let package = Package(
         .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
 
         // Fuzz targets as plain functions of bytes: run by libFuzzer from Fuzz/, replayed by FuzzRegressionTests.
-        .target(name: "CofferFuzzHarness", dependencies: ["CTAPHID"], path: "Sources/CofferFuzzHarness"),
+        .target(
+            name: "CofferFuzzHarness",
+            dependencies: ["CTAPHID", "CofferProtocol", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferCrypto"],
+            path: "Sources/CofferFuzzHarness"
+        ),
 
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
@@ -64,6 +68,6 @@ let package = Package(
             name: "CofferFirmwareTests",
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
     ]
 )

@@ -18,9 +18,10 @@ enum CTAPHIDSeeds {
 
     static var device: [FuzzSeed] {
         let vendor = frame(first, CTAPHIDCommand(rawValue: 0x41), bytes(150))
+        let resync = CTAPHIDChannelOpening(nonce: nonce, channel: first).requestReport
         return [
             deviceSeed("init") { $0.send(open) },
-            deviceSeed("init-resync") { $0.send(open + [CTAPHIDChannelOpening(nonce: nonce, channel: first).requestReport]) },
+            deviceSeed("init-resync") { $0.send(open + [resync]) },
             deviceSeed("ping-empty") { $0.send(open + frame(first, .ping, [])) },
             deviceSeed("ping-one-packet") { $0.send(open + frame(first, .ping, bytes(57))) },
             deviceSeed("ping-two-packets") { $0.send(open + frame(first, .ping, bytes(58))) },
@@ -47,7 +48,7 @@ enum CTAPHIDSeeds {
             deviceSeed("vendor-wrong-channel") { $0.send(open + vendor, then: .wrongChannel) },
             deviceSeed("vendor-resync") {
                 $0.send(open + vendor)
-                $0.send([CTAPHIDChannelOpening(nonce: nonce, channel: first).requestReport], then: .echo)
+                $0.send([resync], then: .echo)
             },
             deviceSeed("timeout") {
                 $0.send(open + [frame(first, .ping, bytes(100))[0]])
@@ -94,7 +95,8 @@ enum CTAPHIDSeeds {
             seed("ping-hundred", length: 100, frame(channel, .ping, bytes(100))),
             seed("ping-maximum", length: CTAPHIDLimits.maxMessageSize,
                  frame(channel, .ping, bytes(CTAPHIDLimits.maxMessageSize))),
-            seed("vendor-keepalive", command: vendor, length: 20, [keepalive, keepalive] + frame(channel, vendor, bytes(300))),
+            seed("vendor-keepalive", command: vendor, length: 20,
+                 [keepalive, keepalive] + frame(channel, vendor, bytes(300))),
             seed("device-error", command: vendor, length: 20,
                  [CTAPHIDMessageEncoder.errorReport(channel: channel, code: .channelBusy)]),
             seed("request-too-long", length: CTAPHIDLimits.maxMessageSize + 1, []),
@@ -128,7 +130,8 @@ enum CTAPHIDSeeds {
         return header + data + [UInt8](repeating: 0, count: CTAPHIDLimits.reportSize - header.count - data.count)
     }
 
-    static func deviceSeed(_ name: String, configuration: UInt8 = 29, _ build: (inout DeviceScript) -> Void) -> FuzzSeed {
+    static func deviceSeed(_ name: String, configuration: UInt8 = 29,
+                           _ build: (inout DeviceScript) -> Void) -> FuzzSeed {
         var script = DeviceScript(configuration: configuration)
         build(&script)
         return FuzzSeed(name: name, bytes: script.bytes)
