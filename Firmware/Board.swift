@@ -17,9 +17,10 @@ public protocol Board {
 }
 
 /// A `Board` assembled from its parts.
-public struct ChipBoard<Fuses: FuseBank, Counters: CounterBank, Flash: FlashMemory, Entropy: EntropySource,
-    Engine: CryptoEngine>: Board
-{
+public struct ChipBoard<
+    Fuses: FuseBank, Counters: CounterBank, Flash: FlashMemory, Entropy: EntropySource,
+    Engine: CryptoEngine
+>: Board {
     public let fuses: Fuses
     public let counters: Counters
     public let flash: Flash

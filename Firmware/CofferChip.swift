@@ -2,8 +2,8 @@
 // CTAPHID module's device state machine; vendor commands (0x40...0x7F) go to the vault, which
 // answers before `receive` returns, so no keep-alive is ever needed.
 
-import CofferProtocol
 import CTAPHID
+import CofferProtocol
 
 /// New CTAPHID channel ids drawn from the board's entropy source.
 public struct EntropyChannelIDs<Entropy: EntropySource>: CTAPHIDChannelIDSource {

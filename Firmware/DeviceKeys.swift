@@ -20,6 +20,8 @@ public enum KeyLabel {
     public static let identity: [UInt8] = Array("coffer/v1/identity-key".utf8)
     /// Key from which fake records for unknown credential ids are derived (RFC 9807 §6.3.2.2).
     public static let fakeRecord: [UInt8] = Array("coffer/v1/fake-record-key".utf8)
+    /// HKDF info prefix (the credential id follows) of one id's fake record, under `fakeRecord`'s key.
+    public static let fakeRecordInfo: [UInt8] = Array("coffer/v1/fake-record".utf8)
 }
 
 /// Keys derived from the UDS at boot. They live only in RAM, in zeroizing buffers.

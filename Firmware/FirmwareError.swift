@@ -21,9 +21,9 @@ public enum FirmwareError: Error, Equatable {
     }
 }
 
-/// Runs a HAL call and files its error as `FirmwareError.hal`.
+/// Runs a HAL call and files its error as `FirmwareError.hal`: `try hal(try counters.read(i))`.
 @inline(__always)
-func hal<T>(_ body: () throws(HALError) -> T) throws(FirmwareError) -> T {
+func hal<T>(_ body: @autoclosure () throws(HALError) -> T) throws(FirmwareError) -> T {
     do {
         return try body()
     } catch {

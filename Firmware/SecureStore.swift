@@ -59,14 +59,14 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
         for page in (0..<layout.requiredPages).reversed() { try erasePageIfNeeded(page) }
         let header = StoreHeader(
             slotCount: slotCount, slotSize: layout.geometry.slotSize, defaultAttemptLimit: defaultAttemptLimit)
-        let bytes = try hal { () throws(HALError) in try header.sealed(engine: engine, keys: keys) }
-        try hal { () throws(HALError) in try flash.program(offset: 0, bytes: bytes) }
+        let bytes = try hal(try header.sealed(engine: engine, keys: keys))
+        try hal(try flash.program(offset: 0, bytes: bytes))
     }
 
     /// The authenticated header; `.storeUnavailable` when the flash holds no header of this device
     /// and geometry (blank, foreign, edited).
     public func readHeader() throws(FirmwareError) -> StoreHeader {
-        let bytes = try hal { () throws(HALError) in try flash.read(offset: 0, count: StoreHeader.size) }
+        let bytes = try hal(try flash.read(offset: 0, count: StoreHeader.size))
         guard let header = StoreHeader.open(bytes, engine: engine, keys: keys),
             header.slotCount == slotCount, header.slotSize == layout.geometry.slotSize
         else { throw .refused(.storeUnavailable) }
@@ -91,15 +91,14 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
     /// The trusted content of `slot`. `.slotDamaged` when its copy at the counter's version is
     /// missing or does not open.
     public func load(_ slot: Int) throws(FirmwareError) -> SlotContent {
-        let version = try hal { () throws(HALError) in try counters.read(counterLayout.version(slot)) }
+        let version = try hal(try counters.read(counterLayout.version(slot)))
         // Version 0: never written since manufacture; flash contents there mean nothing.
         guard version > 0 else {
             states[slot] = .empty
             return .empty
         }
-        let bytes = try hal { () throws(HALError) in
-            try flash.read(offset: layout.offset(slot: slot, half: Int(version % 2)), count: layout.geometry.slotSize)
-        }
+        let bytes = try hal(
+            try flash.read(offset: layout.offset(slot: slot, half: Int(version % 2)), count: layout.geometry.slotSize))
         guard let content = SlotCopy.open(bytes, slot: slot, version: version, engine: engine, keys: keys) else {
             states[slot] = .damaged
             throw .refused(.slotDamaged)
@@ -112,18 +111,17 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
     /// counter. With `scrub`, the previous copy is erased afterwards (destroying key material).
     public func write(_ slot: Int, _ content: SlotContent, scrub: Bool = false) throws(FirmwareError) {
         let versionIndex = counterLayout.version(slot)
-        let current = try hal { () throws(HALError) in try counters.read(versionIndex) }
+        let current = try hal(try counters.read(versionIndex))
         guard current < UInt32.max else { throw .hal(.counterExhausted) }
         let next = current + 1
         let half = Int(next % 2)
-        let bytes = try hal { () throws(HALError) in
+        let bytes = try hal(
             try SlotCopy.seal(
-                content, slot: slot, version: next, slotSize: layout.geometry.slotSize, engine: engine, keys: keys)
-        }
+                content, slot: slot, version: next, slotSize: layout.geometry.slotSize, engine: engine, keys: keys))
         try eraseCopyIfNeeded(slot: slot, half: half)
-        try hal { () throws(HALError) in try flash.program(offset: layout.offset(slot: slot, half: half), bytes: bytes) }
-        _ = try hal { () throws(HALError) in try counters.increment(versionIndex) }
-        let reread = try hal { () throws(HALError) in try counters.read(versionIndex) }
+        try hal(try flash.program(offset: layout.offset(slot: slot, half: half), bytes: bytes))
+        _ = try hal(try counters.increment(versionIndex))
+        let reread = try hal(try counters.read(versionIndex))
         guard reread == next else {
             states[slot] = .damaged
             throw .refused(.slotDamaged)
@@ -148,18 +146,11 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
         return states.firstIndex { if case .tombstone = $0 { true } else { false } }
     }
 
-    /// The slot's two on-chip counters.
-    public func counterValues(_ slot: Int) throws(FirmwareError) -> (version: UInt32, attempts: UInt32) {
-        try hal { () throws(HALError) in
-            (try counters.read(counterLayout.version(slot)), try counters.read(counterLayout.attempts(slot)))
-        }
-    }
-
     // MARK: Erasing
 
     /// Erases the half of `slot` that is not trusted, if it holds anything.
     private func scrubStaleCopy(_ slot: Int) throws(FirmwareError) {
-        let version = try hal { () throws(HALError) in try counters.read(counterLayout.version(slot)) }
+        let version = try hal(try counters.read(counterLayout.version(slot)))
         try eraseCopyIfNeeded(slot: slot, half: Int((version + 1) % 2))
     }
 
@@ -169,9 +160,10 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
     }
 
     private func erasePageIfNeeded(_ page: Int) throws(FirmwareError) {
-        let bytes = try hal { () throws(HALError) in try flash.read(offset: page * flash.pageSize, count: flash.pageSize) }
+        let bytes = try hal(
+            try flash.read(offset: page * flash.pageSize, count: flash.pageSize))
         guard bytes.contains(where: { $0 != 0xFF }) else { return }
-        try hal { () throws(HALError) in try flash.erase(page: page) }
+        try hal(try flash.erase(page: page))
     }
 }
 

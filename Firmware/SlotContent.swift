@@ -112,17 +112,6 @@ public enum SlotContent: Equatable {
                     backupKey: hasKey == 1 ? SecretBytes(key) : nil, registrationRecord: registrationRecord))
         }
         // The rest is padding and must be zero: anything else is not a copy this firmware wrote.
-        while reader.remaining > 0 {
-            guard try reader.readUInt8() == 0 else { throw .trailingBytes }
-        }
-    }
-
-    /// The credential id this content belongs to, if any.
-    public var credentialID: [UInt8]? {
-        switch self {
-        case .empty: nil
-        case .record(let record): record.credentialID
-        case .tombstone(let id): id
-        }
+        guard reader.readRemaining().allSatisfy({ $0 == 0 }) else { throw .trailingBytes }
     }
 }

@@ -28,8 +28,8 @@ public final class Vault<B: Board> {
         pending = PendingLogins(capacity: configuration.pendingLoginCapacity)
         let counterLayout = CounterLayout(slotCount: configuration.geometry.slotCount)
         guard board.counters.count >= counterLayout.requiredCount else { throw .hal(.outOfRange) }
-        let fuses = try hal { () throws(HALError) in try board.fuses.read() }
-        let counter = try hal { () throws(HALError) in try board.counters.read(CounterLayout.lifecycle) }
+        let fuses = try hal(try board.fuses.read())
+        let counter = try hal(try board.counters.read(CounterLayout.lifecycle))
         let lifecycle = Lifecycle(counter: counter, fusesBurned: fuses != nil)
         guard let fuses, lifecycle != .zeroized else {
             state = lifecycle == .zeroized ? .zeroized : .blank
@@ -123,9 +123,8 @@ public final class Vault<B: Board> {
     private func identitySignature(_ identity: ChipIdentity<B>) throws(FirmwareError) -> [UInt8] {
         if let cached = identity.identitySignature { return cached }
         let message = IdentityStatement.message(serial: identity.serial, akePublicKey: identity.ake.publicKey)
-        let signature = try hal { () throws(HALError) in
-            try board.engine.ecdsaSign(privateKey: identity.keys.identityPrivateKey.bytes, message: message)
-        }
+        let signature = try hal(
+            try board.engine.ecdsaSign(privateKey: identity.keys.identityPrivateKey.bytes, message: message))
         identity.identitySignature = signature
         return signature
     }
@@ -137,14 +136,12 @@ public final class Vault<B: Board> {
         let count = min(Int(page.count), VaultLimits.countersPerPage, layout.slotCount - first)
         var slots: [SlotCounters] = []
         for slot in first..<first + count {
-            try hal { () throws(HALError) in
-                slots.append(
-                    SlotCounters(
-                        version: try board.counters.read(layout.version(slot)),
-                        attempts: try board.counters.read(layout.attempts(slot))))
-            }
+            slots.append(
+                SlotCounters(
+                    version: try hal(try board.counters.read(layout.version(slot))),
+                    attempts: try hal(try board.counters.read(layout.attempts(slot)))))
         }
-        let lifecycleCounter = try hal { () throws(HALError) in try board.counters.read(CounterLayout.lifecycle) }
+        let lifecycleCounter = try hal(try board.counters.read(CounterLayout.lifecycle))
         return CountersResponse(
             lifecycleCounter: lifecycleCounter, slotCount: UInt16(layout.slotCount), firstSlot: page.firstSlot,
             slots: slots)

@@ -28,16 +28,20 @@ extension Vault {
         case .tombstone: throw .refused(.recordDestroyed)
         default: throw .refused(.slotDamaged)
         }
+        // Stored records were checked at registration and sealed since; this cannot fail in practice.
+        guard let registration = try? RegistrationRecord.deserialize(record.registrationRecord, suite: suite) else {
+            throw .refused(.internalError)
+        }
         let limit = UInt32(record.attemptLimit)
         let attemptsIndex = store.counterLayout.attempts(slot)
-        let before = try hal { () throws(HALError) in try board.counters.read(attemptsIndex) }
+        let before = try hal(try board.counters.read(attemptsIndex))
         guard record.attemptsUsed(counter: before) < limit else {
             // Used up before a power cut let the destruction happen: finish it now.
             try destroy(slot: slot, credentialID: id, store: store)
             throw .refused(.recordDestroyed)
         }
-        _ = try hal { () throws(HALError) in try board.counters.increment(attemptsIndex) }
-        let counted = try hal { () throws(HALError) in try board.counters.read(attemptsIndex) }
+        _ = try hal(try board.counters.increment(attemptsIndex))
+        let counted = try hal(try board.counters.read(attemptsIndex))
         let used = record.attemptsUsed(counter: counted)
         guard used <= limit else {
             try destroy(slot: slot, credentialID: id, store: store)
@@ -46,7 +50,7 @@ extension Vault {
         let isLastAttempt = used == limit
         if isLastAttempt { try destroy(slot: slot, credentialID: id, store: store) }
         let ke2 = try respond(
-            to: ke1, recordBytes: record.registrationRecord, id: id, channel: channel, identity: identity,
+            to: ke1, record: registration, id: id, channel: channel, identity: identity,
             target: .record(slot: slot, record: record, held: isLastAttempt))
         return LoginStartResponse(ke2: ke2, attemptsRemaining: UInt8(limit - used)).encoded()
     }
@@ -56,43 +60,44 @@ extension Vault {
     private func fakeLogin(
         _ ke1: KE1<Suite>, id: [UInt8], channel: UInt32, identity: ChipIdentity<B>, header: StoreHeader
     ) throws(FirmwareError) -> [UInt8] {
-        _ = try hal { () throws(HALError) in try board.counters.increment(CounterLayout.unknownLogins) }
+        _ = try hal(try board.counters.increment(CounterLayout.unknownLogins))
         let suite = board.engine.suite
-        let material = board.engine.hkdf(
-            ikm: identity.keys.fakeRecordKey.bytes, salt: [], info: Array("coffer/v1/fake-record".utf8) + id,
-            length: OPAQUELengths.seed + suite.hashLength)
+        let material = SecretBytes(
+            board.engine.hkdf(
+                ikm: identity.keys.fakeRecordKey.bytes, salt: [], info: KeyLabel.fakeRecordInfo + id,
+                length: OPAQUELengths.seed + suite.hashLength))
         let fake: RegistrationRecord<Suite>
         do {
-            let keyPair = try OPAQUEKeyPair(diffieHellmanSeed: SecretBytes(Array(material.prefix(OPAQUELengths.seed))), suite: suite)
+            let bytes = material.bytes
+            let keyPair = try OPAQUEKeyPair(
+                diffieHellmanSeed: SecretBytes(Array(bytes.prefix(OPAQUELengths.seed))), suite: suite)
             fake = try RegistrationRecord.fake(
-                clientPublicKey: keyPair.publicKey, maskingKey: SecretBytes(Array(material.dropFirst(OPAQUELengths.seed))),
+                clientKeyPair: keyPair, maskingKey: SecretBytes(Array(bytes.dropFirst(OPAQUELengths.seed))),
                 suite: suite)
         } catch {
             throw .refused(.internalError)
         }
-        let ke2 = try respond(
-            to: ke1, recordBytes: fake.serialize(), id: id, channel: channel, identity: identity, target: .unknown)
+        let ke2 = try respond(to: ke1, record: fake, id: id, channel: channel, identity: identity, target: .unknown)
         // What a fresh record at the default limit would say after this login.
         return LoginStartResponse(ke2: ke2, attemptsRemaining: header.defaultAttemptLimit - 1).encoded()
     }
 
     /// Computes KE2 with fresh randomness and files the login as pending on `channel`.
     private func respond(
-        to ke1: KE1<Suite>, recordBytes: [UInt8], id: [UInt8], channel: UInt32, identity: ChipIdentity<B>,
-        target: LoginTarget
+        to ke1: KE1<Suite>, record: RegistrationRecord<Suite>, id: [UInt8], channel: UInt32,
+        identity: ChipIdentity<B>, target: LoginTarget
     ) throws(FirmwareError) -> [UInt8] {
-        let suite = board.engine.suite
         let entropy = board.entropy
         do {
-            let record = try RegistrationRecord.deserialize(recordBytes, suite: suite)
             let (ke2, serverState) = try identity.opaque.generateKE2(
                 ke1: ke1, record: record, credentialIdentifier: id,
-                maskingNonce: entropy.randomBytes(OPAQUELengths.nonce), serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
+                maskingNonce: entropy.randomBytes(OPAQUELengths.nonce),
+                serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
                 serverKeyshareSeed: SecretBytes(entropy.randomBytes(OPAQUELengths.seed)))
             pending.insert(PendingLogin(channel: channel, credentialID: id, target: target, serverState: serverState))
             return ke2.serialize()
         } catch {
-            // KE1 was checked on arrival and the record when it was stored: this is the engine.
+            // KE1 and the record were checked before: this is the engine.
             throw .refused(.internalError)
         }
     }
@@ -114,7 +119,8 @@ extension Vault {
         var record = try currentRecord(slot: slot, started: started, held: held, store: identity.store)
         let store = identity.store
         // A valid KE3 proves the password: attempts used go back to 0, whatever the intent does next.
-        record.attemptBase = try hal { () throws(HALError) in try board.counters.read(store.counterLayout.attempts(slot)) }
+        record.attemptBase = try hal(
+            try board.counters.read(store.counterLayout.attempts(slot)))
         switch request.intent {
         case .delete:
             try store.write(slot, .empty, scrub: true)
@@ -144,10 +150,9 @@ extension Vault {
             let key = board.engine.hkdf(
                 ikm: sessionKey.bytes, salt: [], info: KeyTransport.recoverKeyInfo(credentialID: login.credentialID),
                 length: 32)
-            let sealed = try hal { () throws(HALError) in
+            let sealed = try hal(
                 try board.engine.sealAESGCM(
-                    key: key, nonce: KeyTransport.nonce, plaintext: backupKey.bytes, aad: KeyTransport.recoverAAD)
-            }
+                    key: key, nonce: KeyTransport.nonce, plaintext: backupKey.bytes, aad: KeyTransport.recoverAAD))
             return LoginFinishResponse(sealedKey: sealed).encoded()
         }
     }
@@ -166,7 +171,7 @@ extension Vault {
             return started
         }
         guard case .record(let current) = content, current.credentialID == started.credentialID,
-            current.registrationRecord == started.registrationRecord
+            constantTimeEqual(current.registrationRecord, started.registrationRecord)
         else { throw .refused(.noPendingLogin) }
         return current
     }

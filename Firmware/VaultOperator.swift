@@ -8,8 +8,8 @@ extension Vault {
     /// Blank → manufactured: a fresh UDS from the entropy source is burned with the given serial.
     func manufacture(_ order: ManufactureRequest) throws(FirmwareError) -> [UInt8] {
         let fuses = FuseContents(uds: board.entropy.randomBytes(FuseContents.udsLength), serial: order.serial)
-        try hal { () throws(HALError) in try board.fuses.burn(fuses) }
-        let counter = try hal { () throws(HALError) in try board.counters.read(CounterLayout.lifecycle) }
+        try hal(try board.fuses.burn(fuses))
+        let counter = try hal(try board.counters.read(CounterLayout.lifecycle))
         let identity = try ChipIdentity(fuses: fuses, board: board, geometry: configuration.geometry)
         // A lifecycle counter already past 0 (provisioning begun before the fuses were burned) can
         // only resume provisioning.
@@ -75,8 +75,8 @@ extension Vault {
     }
 
     private func raiseLifecycleCounter(to value: UInt32) throws(FirmwareError) {
-        while try hal({ () throws(HALError) in try board.counters.read(CounterLayout.lifecycle) }) < value {
-            _ = try hal { () throws(HALError) in try board.counters.increment(CounterLayout.lifecycle) }
+        while try hal(try board.counters.read(CounterLayout.lifecycle)) < value {
+            _ = try hal(try board.counters.increment(CounterLayout.lifecycle))
         }
     }
 

@@ -31,7 +31,7 @@ extension Vault {
         else { throw .refused(.malformed) }
         let limit = request.attemptLimit == 0 ? header.defaultAttemptLimit : request.attemptLimit
         guard let slot = store.slot(of: request.credentialID) ?? store.freeSlot() else { throw .refused(.storeFull) }
-        let base = try hal { () throws(HALError) in try board.counters.read(store.counterLayout.attempts(slot)) }
+        let base = try hal(try board.counters.read(store.counterLayout.attempts(slot)))
         let record = VaultRecord(
             credentialID: request.credentialID, attemptLimit: limit, attemptBase: base, backupKey: nil,
             registrationRecord: request.registrationRecord)

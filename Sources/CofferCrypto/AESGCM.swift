@@ -58,38 +58,72 @@ public final class AESGCMKey {
 
     /// Encrypts `plaintext` and authenticates it with `aad`; returns ciphertext || 16-byte tag.
     /// Never seal two messages under the same key and nonce.
+    ///
+    /// - Throws: `CryptoError.invalidLength` unless the nonce is 12 bytes.
     public func seal(_ plaintext: [UInt8], nonce: [UInt8], aad: [UInt8] = []) throws(CryptoError) -> [UInt8] {
         try plaintext.withBytes { (plaintext) throws(CryptoError) in
-            try seal(plaintext, nonce: nonce, aad: aad)
-        }
-    }
-
-    /// Encrypts a buffer; returns ciphertext || 16-byte tag.
-    public func seal(_ plaintext: UnsafeRawBufferPointer, nonce: [UInt8], aad: [UInt8] = []) throws(CryptoError)
-        -> [UInt8]
-    {
-        guard nonce.count == AESGCM.nonceLength else { throw .invalidLength }
-        return try [UInt8](filling: plaintext.count + AESGCM.tagLength) { (output) throws(CryptoError) in
-            try contexts.seal(plaintext, nonce: nonce, aad: aad, into: output)
+            try nonce.withBytes { (nonce) throws(CryptoError) in
+                try aad.withBytes { (aad) throws(CryptoError) in
+                    try [UInt8](filling: plaintext.count + AESGCM.tagLength) { (output) throws(CryptoError) in
+                        try seal(plaintext, nonce: nonce, aad: aad, into: output)
+                    }
+                }
+            }
         }
     }
 
     /// Checks and decrypts ciphertext || tag; returns the plaintext.
     ///
     /// - Throws: `CryptoError.authenticationFailure` when the tag does not verify;
-    ///   `CryptoError.invalidLength` for a 12-byte nonce mismatch or a box shorter than the tag.
+    ///   `CryptoError.invalidLength` for a nonce that is not 12 bytes or a box shorter than the tag.
     public func open(_ sealed: [UInt8], nonce: [UInt8], aad: [UInt8] = []) throws(CryptoError) -> [UInt8] {
-        try sealed.withBytes { (sealed) throws(CryptoError) in try open(sealed, nonce: nonce, aad: aad) }
+        guard sealed.count >= AESGCM.tagLength else { throw .invalidLength }
+        return try sealed.withBytes { (sealed) throws(CryptoError) in
+            try nonce.withBytes { (nonce) throws(CryptoError) in
+                try aad.withBytes { (aad) throws(CryptoError) in
+                    // `filling` wipes the buffer when the tag fails, so no unauthenticated plaintext survives.
+                    try [UInt8](filling: sealed.count - AESGCM.tagLength) { (output) throws(CryptoError) in
+                        try open(sealed, nonce: nonce, aad: aad, into: output)
+                    }
+                }
+            }
+        }
     }
 
-    /// Checks and decrypts a buffer holding ciphertext || tag; returns the plaintext.
-    public func open(_ sealed: UnsafeRawBufferPointer, nonce: [UInt8], aad: [UInt8] = []) throws(CryptoError)
-        -> [UInt8]
-    {
-        guard nonce.count == AESGCM.nonceLength, sealed.count >= AESGCM.tagLength else { throw .invalidLength }
-        // `filling` wipes the buffer when the tag fails, so no unauthenticated plaintext survives.
-        return try [UInt8](filling: sealed.count - AESGCM.tagLength) { (output) throws(CryptoError) in
+    /// Seals into a buffer the caller owns, allocating nothing: the fast path for streams of chunks.
+    ///
+    /// - Parameter output: exactly `plaintext.count + 16` bytes; receives ciphertext || tag.
+    /// - Throws: `CryptoError.invalidLength` for a nonce that is not 12 bytes or an output of the
+    ///   wrong size.
+    public func seal(
+        _ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        guard nonce.count == AESGCM.nonceLength, output.count == plaintext.count + AESGCM.tagLength else {
+            throw .invalidLength
+        }
+        try contexts.seal(plaintext, nonce: nonce, aad: aad, into: output)
+    }
+
+    /// Opens into a buffer the caller owns, allocating nothing. When the tag does not verify,
+    /// `output` is zeroed before the error is thrown.
+    ///
+    /// - Parameter output: exactly `sealed.count - 16` bytes; receives the plaintext.
+    /// - Throws: `CryptoError.authenticationFailure` when the tag does not verify;
+    ///   `CryptoError.invalidLength` for a nonce that is not 12 bytes, a box shorter than the tag,
+    ///   or an output of the wrong size.
+    public func open(
+        _ sealed: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        guard nonce.count == AESGCM.nonceLength, sealed.count >= AESGCM.tagLength,
+            output.count == sealed.count - AESGCM.tagLength
+        else { throw .invalidLength }
+        do {
             try contexts.open(sealed, nonce: nonce, aad: aad, into: output)
+        } catch {
+            output.initializeMemory(as: UInt8.self, repeating: 0)
+            throw error
         }
     }
 }

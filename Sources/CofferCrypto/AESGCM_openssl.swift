@@ -32,11 +32,12 @@ final class GCMContexts {
 
     /// Writes ciphertext || tag into `output`, which is exactly `plaintext.count + 16` bytes.
     func seal(
-        _ plaintext: UnsafeRawBufferPointer, nonce: [UInt8], aad: [UInt8], into output: UnsafeMutableRawBufferPointer
+        _ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
     ) throws(CryptoError) {
-        precondition(output.count == plaintext.count + AESGCM.tagLength)
+        precondition(nonce.count == AESGCM.nonceLength && output.count == plaintext.count + AESGCM.tagLength)
         guard plaintext.count <= Int32.max, aad.count <= Int32.max else { throw .invalidLength }
-        let rc = nonce.withUnsafeBufferPointer { EVP_EncryptInit_ex2(encryptor, nil, nil, $0.baseAddress, nil) }
+        let rc = EVP_EncryptInit_ex2(encryptor, nil, nil, nonce.baseAddress?.assumingMemoryBound(to: UInt8.self), nil)
         guard rc == 1 else { throw .libcryptoFailure }
         try feedAAD(encryptor, aad, EVP_EncryptUpdate)
         let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -60,12 +61,13 @@ final class GCMContexts {
     /// exactly `sealed.count - 16` bytes. On failure `output` holds unauthenticated bytes that
     /// the caller must discard.
     func open(
-        _ sealed: UnsafeRawBufferPointer, nonce: [UInt8], aad: [UInt8], into output: UnsafeMutableRawBufferPointer
+        _ sealed: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
     ) throws(CryptoError) {
         let ciphertextCount = sealed.count - AESGCM.tagLength
-        precondition(ciphertextCount >= 0 && output.count == ciphertextCount)
+        precondition(nonce.count == AESGCM.nonceLength && ciphertextCount >= 0 && output.count == ciphertextCount)
         guard ciphertextCount <= Int32.max, aad.count <= Int32.max else { throw .invalidLength }
-        let rc = nonce.withUnsafeBufferPointer { EVP_DecryptInit_ex2(decryptor, nil, nil, $0.baseAddress, nil) }
+        let rc = EVP_DecryptInit_ex2(decryptor, nil, nil, nonce.baseAddress?.assumingMemoryBound(to: UInt8.self), nil)
         guard rc == 1 else { throw .libcryptoFailure }
         try feedAAD(decryptor, aad, EVP_DecryptUpdate)
         let input = sealed.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -76,13 +78,22 @@ final class GCMContexts {
                 Int(written) == ciphertextCount
             else { throw .libcryptoFailure }
         }
-        // The tag control takes a mutable pointer but only reads; copy so the input stays const.
-        var tag = [UInt8](UnsafeRawBufferPointer(rebasing: sealed[ciphertextCount...]))
-        guard coffer_gcm_set_tag(decryptor, &tag, Int32(AESGCM.tagLength)) == 1 else { throw .libcryptoFailure }
+        // The tag control takes a mutable pointer but only reads it; copy into a local so the
+        // caller's const input is never handed out as mutable.
+        var tag: (UInt64, UInt64) = (0, 0)
+        let tagSet = withUnsafeMutableBytes(of: &tag) { tagBytes in
+            tagBytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: sealed[ciphertextCount...]))
+            return coffer_gcm_set_tag(
+                decryptor, tagBytes.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(AESGCM.tagLength))
+        }
+        guard tagSet == 1 else { throw .libcryptoFailure }
         var finalWritten: Int32 = 0
         var scratch: UInt8 = 0
         // A tag mismatch is the only way this final step fails for a context set up as above.
-        guard EVP_DecryptFinal_ex(decryptor, &scratch, &finalWritten) == 1 else { throw .authenticationFailure }
+        guard EVP_DecryptFinal_ex(decryptor, &scratch, &finalWritten) == 1 else {
+            ERR_clear_error()
+            throw .authenticationFailure
+        }
     }
 
     private typealias Update = (
@@ -90,10 +101,11 @@ final class GCMContexts {
     ) -> Int32
 
     /// Feeds associated data: an update with no output buffer.
-    private func feedAAD(_ context: OpaquePointer, _ aad: [UInt8], _ update: Update) throws(CryptoError) {
-        guard !aad.isEmpty else { return }
+    private func feedAAD(_ context: OpaquePointer, _ aad: UnsafeRawBufferPointer, _ update: Update) throws(CryptoError)
+    {
+        guard aad.count > 0 else { return }
         var written: Int32 = 0
-        let rc = aad.withUnsafeBufferPointer { update(context, nil, &written, $0.baseAddress, Int32(aad.count)) }
+        let rc = update(context, nil, &written, aad.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(aad.count))
         guard rc == 1, Int(written) == aad.count else { throw .libcryptoFailure }
     }
 }

@@ -10,4 +10,7 @@ public enum CryptoError: Error, Equatable, Sendable {
     case authenticationFailure
     /// libcrypto reported a failure the caller cannot fix (allocation, internal error).
     case libcryptoFailure
+    /// Cost parameters outside their valid range (scrypt: N not a power of two above 1, r or p zero,
+    /// r·p too large) or needing more memory than the caller allows.
+    case invalidParameters
 }

@@ -3,7 +3,7 @@
 import OPAQUE
 
 /// An ECDSA P-256 private key that signs SHA-256 digests of messages.
-public struct ECDSASigningKey: @unchecked Sendable {
+public struct ECDSASigningKey: Sendable {
     /// Length of the raw private scalar in bytes.
     public static let scalarLength = 32
 
@@ -16,7 +16,9 @@ public struct ECDSASigningKey: @unchecked Sendable {
     /// - Throws: `CryptoError.invalidLength` unless 32 bytes; `CryptoError.invalidScalar` for zero
     ///   or a value not below the group order n.
     public init(scalar: SecretBytes) throws(CryptoError) {
-        let (key, publicKey) = try scalar.withUnsafeBytes { (d) throws(CryptoError) in try ECKeyHandle.keyPair(scalar: d) }
+        let (key, publicKey) = try scalar.withUnsafeBytes { (d) throws(CryptoError) in
+            try ECKeyHandle.keyPair(scalar: d)
+        }
         self.key = key
         self.publicKey = try ECDSAVerifyingKey(sec1: publicKey)
     }
@@ -36,7 +38,7 @@ public struct ECDSASigningKey: @unchecked Sendable {
 }
 
 /// An ECDSA P-256 public key that checks signatures over SHA-256 digests.
-public struct ECDSAVerifyingKey: @unchecked Sendable, Equatable {
+public struct ECDSAVerifyingKey: Sendable, Equatable {
     /// Length of a raw r || s signature in bytes.
     public static let signatureLength = 64
 

@@ -49,6 +49,9 @@ private final class OwnedPoint {
     }
 }
 
+/// A point's compressed (33-byte) and uncompressed (65-byte) SEC1 encodings.
+typealias PointEncodings = (compressed: [UInt8], uncompressed: [UInt8])
+
 /// An EVP_PKEY for P-256, owned: freed on deinit. libcrypto allows concurrent signing and
 /// verification with one key, each call using its own EVP_MD_CTX.
 final class ECKeyHandle: @unchecked Sendable {
@@ -77,7 +80,7 @@ final class ECKeyHandle: @unchecked Sendable {
     }
 
     /// Decodes SEC1 bytes (on-curve check included) and returns both standard encodings.
-    static func canonicalEncodings(ofPoint bytes: [UInt8]) throws(CryptoError) -> (compressed: [UInt8], uncompressed: [UInt8]) {
+    static func canonicalEncodings(ofPoint bytes: [UInt8]) throws(CryptoError) -> PointEncodings {
         let point = try OwnedPoint()
         let rc = bytes.withUnsafeBufferPointer {
             EC_POINT_oct2point(ECDSACurve.shared.group, point.pointer, $0.baseAddress, $0.count, nil)

@@ -26,20 +26,13 @@ final class HMACState: @unchecked Sendable {
     private let algorithm: DigestAlgorithm
 
     init(_ algorithm: DigestAlgorithm, key: UnsafeRawBufferPointer) {
-        guard let context = EVP_MAC_CTX_new(FetchedAlgorithms.shared.hmac) else { fatalError("EVP_MAC_CTX_new failed") }
+        // Starting from a copy of a template that already holds the digest saves a fetch of the
+        // digest by name on every MAC; EVP_MAC_init then replaces the template's key.
+        let template = HMACTemplate.shared.context(for: algorithm)
+        guard let context = EVP_MAC_CTX_dup(template) else { fatalError("EVP_MAC_CTX_dup failed") }
         self.context = context
         self.algorithm = algorithm
-        // "digest" is OSSL_MAC_PARAM_DIGEST.
-        var params = [
-            OSSL_PARAM_construct_utf8_string(staticCString("digest"), algorithm.openSSLName, 0),
-            OSSL_PARAM_construct_end(),
-        ]
-        // An empty key is valid HMAC (RFC 5869 uses one); libcrypto wants a non-null pointer for it.
-        var empty: UInt8 = 0
-        let rc = withUnsafeMutablePointer(to: &empty) { emptyPointer in
-            EVP_MAC_init(context, key.baseAddress ?? UnsafeRawPointer(emptyPointer), key.count, &params)
-        }
-        guard rc == 1 else { fatalError("EVP_MAC_init failed") }
+        guard hmacInit(context, key: key, params: nil) == 1 else { fatalError("EVP_MAC_init failed") }
     }
 
     private init(copying other: HMACState) {
@@ -65,5 +58,49 @@ final class HMACState: @unchecked Sendable {
             else { fatalError("EVP_MAC_final failed") }
             initialized = length
         }
+    }
+}
+
+/// EVP_MAC_init with a key that may be empty: an empty key is valid HMAC (RFC 5869 uses one), but
+/// libcrypto wants a non-null pointer for it.
+private func hmacInit(_ context: OpaquePointer, key: UnsafeRawBufferPointer, params: UnsafePointer<OSSL_PARAM>?)
+    -> Int32
+{
+    var empty: UInt8 = 0
+    return withUnsafeMutablePointer(to: &empty) { emptyPointer in
+        EVP_MAC_init(context, key.baseAddress ?? UnsafeRawPointer(emptyPointer), key.count, params)
+    }
+}
+
+/// One HMAC context per digest, keyed with the empty key, made once and only ever copied from
+/// (EVP_MAC_CTX_dup reads its source), so it is safe to share between threads.
+private final class HMACTemplate: @unchecked Sendable {
+    static let shared = HMACTemplate()
+    private let sha256: OpaquePointer
+    private let sha512: OpaquePointer
+
+    private init() {
+        sha256 = HMACTemplate.make(.sha256)
+        sha512 = HMACTemplate.make(.sha512)
+    }
+
+    func context(for algorithm: DigestAlgorithm) -> OpaquePointer {
+        switch algorithm {
+        case .sha256: sha256
+        case .sha512: sha512
+        }
+    }
+
+    private static func make(_ algorithm: DigestAlgorithm) -> OpaquePointer {
+        guard let context = EVP_MAC_CTX_new(FetchedAlgorithms.shared.hmac) else { fatalError("EVP_MAC_CTX_new failed") }
+        // "digest" is OSSL_MAC_PARAM_DIGEST.
+        var params = [
+            OSSL_PARAM_construct_utf8_string(staticCString("digest"), algorithm.openSSLName, 0),
+            OSSL_PARAM_construct_end(),
+        ]
+        guard hmacInit(context, key: UnsafeRawBufferPointer(start: nil, count: 0), params: &params) == 1 else {
+            fatalError("EVP_MAC_init failed")
+        }
+        return context
     }
 }

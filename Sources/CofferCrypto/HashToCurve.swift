@@ -41,6 +41,7 @@ public enum P256HashToCurve {
 
     /// RFC 9380 §5.2 hash_to_field into GF(p) for P-256: `count` elements, each 32 bytes big-endian.
     public static func hashToField(_ message: [UInt8], dst: [UInt8], count: Int) throws(CryptoError) -> [[UInt8]] {
+        guard count >= 1 else { throw .invalidParameters }
         let uniform = try expandMessageXMD(message, dst: dst, length: count * bytesPerFieldElement)
         var elements: [[UInt8]] = []
         for i in 0..<count {
@@ -50,7 +51,8 @@ public enum P256HashToCurve {
         return elements
     }
 
-    /// RFC 9380 §6.6.2 simplified SWU map of one field element (32 bytes big-endian, below p).
+    /// RFC 9380 §6.6.2 simplified SWU map of one field element (32 bytes big-endian, below p;
+    /// `.invalidParameters` otherwise).
     public static func mapToCurve(_ u: [UInt8]) throws(CryptoError) -> P256Element {
         try P256Curve.shared.mapToCurveSimpleSWU(u)
     }

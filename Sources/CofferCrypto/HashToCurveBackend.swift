@@ -39,7 +39,7 @@ extension P256Curve {
                 (scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6], scratch[7],
                  scratch[8])
             try Self.load(uBytes, into: u)
-            guard BN_cmp(u, prime) < 0 else { throw .invalidLength }
+            guard BN_cmp(u, prime) < 0 else { throw .invalidParameters }
 
             // t = Z·u², denominator = Z²·u⁴ + Z·u² = t² + t.
             try requireOne(BN_mod_sqr(t, u, prime, ctx))

@@ -81,7 +81,7 @@ extension OPAQUEError {
         case .invalidLength: self = .invalidLength
         case .invalidPoint: self = .invalidElement
         case .invalidScalar: self = .invalidScalar
-        case .authenticationFailure, .libcryptoFailure: self = .engineFailure
+        case .authenticationFailure, .invalidParameters, .libcryptoFailure: self = .engineFailure
         }
     }
 }

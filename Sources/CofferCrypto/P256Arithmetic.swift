@@ -104,16 +104,40 @@ extension P256Curve {
     }
 
     /// Decodes a compressed SEC1 point: 33 bytes, prefix 02/03, x below p, on the curve.
+    ///
+    /// The square root is taken here, with the field's Montgomery context built once, rather than by
+    /// EC_POINT_oct2point, whose generic BN_mod_sqrt rebuilds that context on every call: a server
+    /// login decodes three points, so this is a measurable share of its cost. Encodings are public
+    /// (blinded elements, key shares, public keys), so the variable-time exponentiation is used.
     func decodeElement(_ bytes: [UInt8]) throws(CryptoError) -> P256Element {
         guard bytes.count == Self.elementLength else { throw .invalidLength }
         guard bytes[0] == 0x02 || bytes[0] == 0x03 else { throw .invalidPoint }
         let element = try newElement()
-        let rc = try withContext { ctx throws(CryptoError) in
-            bytes.withUnsafeBufferPointer { buffer in
-                EC_POINT_oct2point(group, element.point, buffer.baseAddress, buffer.count, ctx)
+        try withContext { ctx throws(CryptoError) in
+            BN_CTX_start(ctx)
+            defer { BN_CTX_end(ctx) }
+            guard let x = BN_CTX_get(ctx), let y = BN_CTX_get(ctx), let rhs = BN_CTX_get(ctx),
+                  let square = BN_CTX_get(ctx) else { throw .libcryptoFailure }
+            try Self.load(Array(bytes[1...]), into: x)
+            guard BN_cmp(x, prime) < 0 else { throw .invalidPoint }
+            // y² = x³ + a·x + b; p = 3 mod 4, so a root, if any, is rhs^((p+1)/4).
+            try requireOne(BN_mod_sqr(rhs, x, prime, ctx))
+            try requireOne(BN_mod_add(rhs, rhs, a, prime, ctx))
+            try requireOne(BN_mod_mul(rhs, rhs, x, prime, ctx))
+            try requireOne(BN_mod_add(rhs, rhs, b, prime, ctx))
+            try requireOne(BN_mod_exp_mont(y, rhs, sqrtExponent, prime, ctx, primeMontgomery))
+            try requireOne(BN_mod_sqr(square, y, prime, ctx))
+            guard BN_cmp(square, rhs) == 0 else { throw .invalidPoint }
+            if BN_is_odd(y) != Int32(bytes[0] & 1) {
+                // y = 0 has no odd twin; P-256 has no such point anyway (its order is odd).
+                guard BN_is_zero(y) == 0 else { throw .invalidPoint }
+                try requireOne(BN_sub(y, prime, y))
+            }
+            guard EC_POINT_set_affine_coordinates(group, element.point, x, y, ctx) == 1 else {
+                discardLibcryptoErrors()
+                throw .invalidPoint
             }
         }
-        guard rc == 1 else { discardLibcryptoErrors(); throw .invalidPoint }
         return try refuseIdentity(element)
     }
 
@@ -123,6 +147,7 @@ extension P256Curve {
             BN_CTX_start(ctx)
             defer { BN_CTX_end(ctx) }
             guard let x = BN_CTX_get(ctx), let y = BN_CTX_get(ctx) else { throw .libcryptoFailure }
+            defer { BN_clear(x); BN_clear(y) }
             try requireOne(EC_POINT_get_affine_coordinates(group, element.point, x, y, ctx))
             return (try Self.bytes(of: x, length: Self.coordinateLength),
                     try Self.bytes(of: y, length: Self.coordinateLength))
@@ -165,6 +190,7 @@ extension P256Curve {
             guard let wide = BN_CTX_get(ctx) else { throw .libcryptoFailure }
             BN_set_flags(wide, BN_FLG_CONSTTIME)
             try Self.load(bytes, into: wide)
+            defer { BN_clear(wide) }
             try requireOne(BN_nnmod(scalar.value, wide, order, ctx))
         }
         return scalar

@@ -13,7 +13,7 @@ public struct P256SHA256Suite: OPAQUECiphersuite, Sendable {
     }
 
     /// scrypt's cost parameters for `.scrypt`.
-    public static let scryptCost = (n: 32768, r: 8, p: 1)
+    public static let scryptParameters = ScryptParameters.coffer
     /// scrypt's salt for `.scrypt`: the password is already salted by the OPRF.
     public static let scryptSalt = [UInt8](repeating: 0, count: 16)
 
@@ -55,10 +55,9 @@ public struct P256SHA256Suite: OPAQUECiphersuite, Sendable {
         case .identity:
             return input
         case .scrypt:
-            let cost = Self.scryptCost
             do {
-                return try scryptKey(password: input, salt: Self.scryptSalt, n: cost.n, r: cost.r, p: cost.p,
-                                     length: hashLength)
+                return try Scrypt.deriveKey(password: input, salt: Self.scryptSalt, parameters: Self.scryptParameters,
+                                            outputLength: hashLength)
             } catch {
                 throw .stretchFailed
             }

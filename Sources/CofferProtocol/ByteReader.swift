@@ -16,25 +16,38 @@ public struct ByteReader {
 
     /// Reads one byte.
     public mutating func readUInt8() throws(ProtocolError) -> UInt8 {
-        try readBytes(1)[0]
+        guard remaining >= 1 else { throw .truncated }
+        defer { position += 1 }
+        return bytes[position]
     }
 
     /// Reads a big-endian 16-bit integer.
     public mutating func readUInt16() throws(ProtocolError) -> UInt16 {
-        let b = try readBytes(2)
-        return UInt16(b[0]) << 8 | UInt16(b[1])
+        UInt16(try readInteger(byteCount: 2))
     }
 
     /// Reads a big-endian 32-bit integer.
     public mutating func readUInt32() throws(ProtocolError) -> UInt32 {
-        let b = try readBytes(4)
-        return b.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        UInt32(try readInteger(byteCount: 4))
     }
 
     /// Reads a big-endian 64-bit integer.
     public mutating func readUInt64() throws(ProtocolError) -> UInt64 {
-        let b = try readBytes(8)
-        return b.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        try readInteger(byteCount: 8)
+    }
+
+    private mutating func readInteger(byteCount: Int) throws(ProtocolError) -> UInt64 {
+        guard remaining >= byteCount else { throw .truncated }
+        var value: UInt64 = 0
+        for i in position..<position + byteCount { value = value << 8 | UInt64(bytes[i]) }
+        position += byteCount
+        return value
+    }
+
+    /// Reads everything left.
+    public mutating func readRemaining() -> [UInt8] {
+        defer { position = bytes.count }
+        return Array(bytes[position...])
     }
 
     /// Reads exactly `count` bytes.

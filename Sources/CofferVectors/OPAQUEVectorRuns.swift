@@ -57,9 +57,9 @@ extension OPAQUEVectors {
                 maskingNonce: try inputs.hex("masking_nonce"), serverNonce: try inputs.hex("server_nonce"),
                 serverKeyshareSeed: SecretBytes(try inputs.hex("server_keyshare_seed")))
         }
-        try entry.expect("handshake_secret", serverState.keys.handshakeSecret)
-        try entry.expect("server_mac_key", serverState.keys.serverMACKey)
-        try entry.expect("client_mac_key", serverState.keys.clientMACKey)
+        try entry.expect("handshake_secret", serverState.handshakeSecret)
+        try entry.expect("server_mac_key", serverState.serverMACKey)
+        try entry.expect("client_mac_key", serverState.clientMACKey)
         try entry.expect("KE2", ke2.serialize())
         let login = try produce("KE3") {
             try client.generateKE3(state: loginState, ke2: try KE2.deserialize(ke2.serialize(), suite: suite),

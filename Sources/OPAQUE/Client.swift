@@ -2,6 +2,7 @@
 /// (blinds, nonces, key-share seeds) is an argument, and the state between two messages is a value
 /// the caller keeps and passes back.
 public struct OPAQUEClient<Suite: OPAQUECiphersuite> {
+    /// The ciphersuite both sides run.
     public let suite: Suite
     /// The application's context string, bound into every handshake transcript.
     public let context: [UInt8]
@@ -134,7 +135,9 @@ public struct ClientRegistrationResult<Suite: OPAQUECiphersuite> {
 public struct ClientLoginResult<Suite: OPAQUECiphersuite> {
     /// Send this to the server.
     public let ke3: KE3<Suite>
+    /// The key both sides now share; the server releases its copy once KE3 verifies.
     public let sessionKey: SecretBytes
+    /// The same export key as at registration.
     public let exportKey: SecretBytes
     /// Every key of the handshake, exposed for test vectors.
     public let keys: OPAQUEKeySchedule

@@ -2,7 +2,9 @@
 
 /// The keys one 3DH handshake derives. All secret; the session key is what the caller keeps.
 public struct OPAQUEKeySchedule {
+    /// The secret both MAC keys are derived from.
     public let handshakeSecret: SecretBytes
+    /// The key the handshake establishes.
     public let sessionKey: SecretBytes
     /// `Km2`, the key of the server's MAC.
     public let serverMACKey: SecretBytes

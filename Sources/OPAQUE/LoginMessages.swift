@@ -4,8 +4,11 @@
 /// KE1 = CredentialRequest || AuthRequest: blinded password, client nonce, client key share
 /// (`Noe + Nn + Npk` bytes).
 public struct KE1<Suite: OPAQUECiphersuite> {
+    /// The serialized blinded password (CredentialRequest).
     public let blindedMessage: [UInt8]
+    /// `Nn` fresh random bytes.
     public let clientNonce: [UInt8]
+    /// The client's ephemeral public key share (`Npk` bytes).
     public let clientPublicKeyshare: [UInt8]
     let blindedElement: Suite.Group.Element
     let clientKeyshareElement: Suite.Group.Element
@@ -19,6 +22,7 @@ public struct KE1<Suite: OPAQUECiphersuite> {
         self.clientPublicKeyshare = clientPublicKeyshare
     }
 
+    /// The wire form: `blinded_message || client_nonce || client_public_keyshare`.
     public func serialize() -> [UInt8] { blindedMessage + clientNonce + clientPublicKeyshare }
 
     /// Parses KE1; both elements must decode to valid non-identity elements.
@@ -36,12 +40,17 @@ public struct KE1<Suite: OPAQUECiphersuite> {
 
 /// KE2 = CredentialResponse || AuthResponse (`Noe + Nn + (Npk + Nn + Nm) + Nn + Npk + Nm` bytes).
 public struct KE2<Suite: OPAQUECiphersuite> {
+    /// The serialized OPRF evaluation of the blinded password.
     public let evaluatedMessage: [UInt8]
+    /// `Nn` fresh random bytes that make the masking pad unique.
     public let maskingNonce: [UInt8]
     /// The server public key and envelope, XORed with a pad only the password can rebuild.
     public let maskedResponse: [UInt8]
+    /// `Nn` fresh random bytes.
     public let serverNonce: [UInt8]
+    /// The server's ephemeral public key share (`Npk` bytes).
     public let serverPublicKeyshare: [UInt8]
+    /// The server's MAC over the transcript (`Nm` bytes).
     public let serverMAC: [UInt8]
     let evaluatedElement: Suite.Group.Element
     let serverKeyshareElement: Suite.Group.Element
@@ -62,6 +71,7 @@ public struct KE2<Suite: OPAQUECiphersuite> {
     /// The CredentialResponse part, as the transcript (preamble) includes it.
     public var credentialResponse: [UInt8] { evaluatedMessage + maskingNonce + maskedResponse }
 
+    /// The wire form: CredentialResponse followed by AuthResponse.
     public func serialize() -> [UInt8] { credentialResponse + serverNonce + serverPublicKeyshare + serverMAC }
 
     static func maskedResponseLength(_ suite: Suite) -> Int {
@@ -88,12 +98,15 @@ public struct KE2<Suite: OPAQUECiphersuite> {
 
 /// KE3: the client's MAC over the transcript (`Nm` bytes).
 public struct KE3<Suite: OPAQUECiphersuite> {
+    /// The client's MAC over the transcript and the server's MAC.
     public let clientMAC: [UInt8]
 
     init(clientMAC: [UInt8]) { self.clientMAC = clientMAC }
 
+    /// The wire form: the MAC alone.
     public func serialize() -> [UInt8] { clientMAC }
 
+    /// Parses KE3: exactly `Nm` bytes.
     public static func deserialize(_ bytes: [UInt8], suite: Suite) throws(OPAQUEError) -> Self {
         guard bytes.count == suite.macLength else { throw .invalidLength }
         return Self(clientMAC: bytes)

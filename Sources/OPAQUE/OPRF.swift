@@ -3,20 +3,25 @@
 ///
 /// Every random value is an input, so runs can be replayed against test vectors.
 public struct OPRF<Suite: OPAQUECiphersuite> {
+    /// An element of the suite's group.
     public typealias Element = Suite.Group.Element
+    /// A scalar of the suite's group.
     public typealias Scalar = Suite.Group.Scalar
 
     /// The ciphersuite whose group and hash the OPRF runs on.
     public let suite: Suite
 
+    /// The OPRF of `suite`.
     public init(suite: Suite) { self.suite = suite }
 
     /// `"OPRFV1-" || I2OSP(mode, 1) || "-" || identifier` with mode 0 (RFC 9497 §3.1).
     public var contextString: [UInt8] { ascii("OPRFV1-") + [0x00] + ascii("-") + suite.oprfIdentifier }
 
     /// Blind(input, blind): hashes the input to the group and multiplies by the blind.
-    /// `blind` must be a non-zero scalar drawn uniformly at random; the identity is refused.
+    /// `blind` must be a non-zero scalar drawn uniformly at random; the identity is refused, and so
+    /// is an input longer than Finalize can encode (65535 bytes).
     public func blind(_ input: [UInt8], blind: Scalar) throws(OPAQUEError) -> Element {
+        guard input.count <= Int(UInt16.max) else { throw .invalidLength }
         let inputElement = try suite.group.hashToGroup(input, dst: ascii("HashToGroup-") + contextString)
         return try suite.group.multiply(inputElement, by: blind)
     }
@@ -53,36 +58,4 @@ public struct OPRF<Suite: OPAQUECiphersuite> {
         return OPAQUEKeyPair(privateKey: privateKey, publicKey: try suite.group.multiplyGenerator(by: privateKey),
                              suite: suite)
     }
-}
-
-/// A private scalar with its public element and the element's encoding: a server's long-term
-/// AKE key, a client's envelope key, or an ephemeral key share.
-public struct OPAQUEKeyPair<Suite: OPAQUECiphersuite> {
-    /// The private scalar (wiped by the group's scalar type when released).
-    public let privateKey: Suite.Group.Scalar
-    /// The public element `privateKey * G`.
-    public let publicElement: Suite.Group.Element
-    /// The serialized public key (`Npk` bytes).
-    public let publicKey: [UInt8]
-
-    init(privateKey: Suite.Group.Scalar, publicKey: Suite.Group.Element, suite: Suite) {
-        self.privateKey = privateKey
-        self.publicElement = publicKey
-        self.publicKey = suite.group.serialize(publicKey)
-    }
-
-    /// A key pair from a serialized private key (`Nsk` bytes, non-zero, below the group order).
-    public init(privateKey bytes: SecretBytes, suite: Suite) throws(OPAQUEError) {
-        let scalar = try suite.group.deserializeScalar(bytes.bytes)
-        self.init(privateKey: scalar, publicKey: try suite.group.multiplyGenerator(by: scalar), suite: suite)
-    }
-
-    /// DeriveDiffieHellmanKeyPair(seed) of RFC 9807 §6.4.1: the OPRF's DeriveKeyPair with the info
-    /// `"OPAQUE-DeriveDiffieHellmanKeyPair"`. Used for key shares and the client's envelope key.
-    public init(diffieHellmanSeed seed: SecretBytes, suite: Suite) throws(OPAQUEError) {
-        self = try OPRF(suite: suite).deriveKeyPair(seed: seed.bytes, info: ascii("OPAQUE-DeriveDiffieHellmanKeyPair"))
-    }
-
-    /// The serialized private key, for storage.
-    public func privateKeyBytes(suite: Suite) -> SecretBytes { SecretBytes(suite.group.serialize(privateKey)) }
 }

@@ -19,6 +19,7 @@ public struct RegistrationRequest<Suite: OPAQUECiphersuite> {
         blindedMessage = suite.group.serialize(blindedElement)
     }
 
+    /// The wire form: the blinded element alone.
     public func serialize() -> [UInt8] { blindedMessage }
 
     /// Parses and validates a request: exactly `Noe` bytes holding a valid non-identity element.
@@ -30,7 +31,9 @@ public struct RegistrationRequest<Suite: OPAQUECiphersuite> {
 
 /// RegistrationResponse: the evaluated element and the server's public key (`Noe + Npk` bytes).
 public struct RegistrationResponse<Suite: OPAQUECiphersuite> {
+    /// The serialized OPRF evaluation of the blinded password.
     public let evaluatedMessage: [UInt8]
+    /// The server's long-term public key, which the client binds into its envelope.
     public let serverPublicKey: [UInt8]
     let evaluatedElement: Suite.Group.Element
 
@@ -40,6 +43,7 @@ public struct RegistrationResponse<Suite: OPAQUECiphersuite> {
         self.serverPublicKey = serverPublicKey
     }
 
+    /// The wire form: `evaluated_message || server_public_key`.
     public func serialize() -> [UInt8] { evaluatedMessage + serverPublicKey }
 
     /// Parses and validates a response; both elements must decode.
@@ -55,22 +59,28 @@ public struct RegistrationResponse<Suite: OPAQUECiphersuite> {
 
 /// Envelope: the nonce and MAC tag that let the client re-derive and check its key (`Nn + Nm`).
 public struct Envelope: Equatable, Sendable {
+    /// `Nn` random bytes chosen at registration.
     public let nonce: [UInt8]
+    /// The MAC binding the client key to the server key and identities.
     public let authTag: [UInt8]
 
+    /// An envelope from its two fields.
     public init(nonce: [UInt8], authTag: [UInt8]) {
         self.nonce = nonce
         self.authTag = authTag
     }
 
+    /// The stored form: `nonce || auth_tag`.
     public func serialize() -> [UInt8] { nonce + authTag }
 }
 
 /// RegistrationRecord: what the server stores per credential (`Npk + Nh + Nn + Nm` bytes).
 public struct RegistrationRecord<Suite: OPAQUECiphersuite> {
+    /// The client's long-term public key, derived from the password.
     public let clientPublicKey: [UInt8]
     /// Key of the pad that masks the server's credential response; a server-side secret.
     public let maskingKey: SecretBytes
+    /// What the client needs to re-derive and check its key at login.
     public let envelope: Envelope
     let clientPublicElement: Suite.Group.Element
 
@@ -89,12 +99,29 @@ public struct RegistrationRecord<Suite: OPAQUECiphersuite> {
     public static func fake(clientPublicKey: [UInt8], maskingKey: SecretBytes, suite: Suite) throws(OPAQUEError) -> Self {
         guard maskingKey.count == suite.hashLength else { throw .invalidLength }
         let element = try suite.group.deserializeElement(clientPublicKey)
-        let envelope = Envelope(nonce: [UInt8](repeating: 0, count: OPAQUELengths.nonce),
-                                authTag: [UInt8](repeating: 0, count: suite.macLength))
         return Self(clientPublicElement: element, clientPublicKey: clientPublicKey, maskingKey: maskingKey,
-                    envelope: envelope)
+                    envelope: zeroEnvelope(suite))
     }
 
+    /// A fake record from a key pair the server derives itself (for instance from a seed bound to
+    /// the credential identifier, so it is stable across attempts). Deriving the pair costs one
+    /// generator multiplication and one encoding, about what decoding a stored record's key costs,
+    /// so the unknown-credential path does not stand out by its timing either.
+    public static func fake(clientKeyPair: OPAQUEKeyPair<Suite>, maskingKey: SecretBytes,
+                            suite: Suite) throws(OPAQUEError) -> Self {
+        guard maskingKey.count == suite.hashLength else { throw .invalidLength }
+        return Self(clientPublicElement: clientKeyPair.publicElement, clientPublicKey: clientKeyPair.publicKey,
+                    maskingKey: maskingKey, envelope: zeroEnvelope(suite))
+    }
+
+    /// The all-zero envelope of a fake record.
+    private static func zeroEnvelope(_ suite: Suite) -> Envelope {
+        Envelope(nonce: [UInt8](repeating: 0, count: OPAQUELengths.nonce),
+                 authTag: [UInt8](repeating: 0, count: suite.macLength))
+    }
+
+    /// The stored form (RegistrationUpload): `client_public_key || masking_key || envelope`.
+    /// It holds the masking key, so treat the bytes as the secret they are.
     public func serialize() -> [UInt8] { clientPublicKey + maskingKey.bytes + envelope.serialize() }
 
     /// Parses a stored record; the client public key must be a valid element.

@@ -5,14 +5,18 @@
 /// A login costs five scalar multiplications: one OPRF evaluation, one generator multiplication for
 /// the key share and three for 3DH.
 public struct OPAQUEServer<Suite: OPAQUECiphersuite> {
+    /// The ciphersuite both sides run.
     public let suite: Suite
+    /// The application's context string, bound into every handshake transcript.
     public let context: [UInt8]
+    /// The server's long-term AKE key pair.
     public let keyPair: OPAQUEKeyPair<Suite>
     /// Seed of every credential's OPRF key (`Nh` bytes).
     public let oprfSeed: SecretBytes
     /// The server identity bound into envelopes and transcripts; nil means its public key.
     public let serverIdentity: [UInt8]?
 
+    /// A server; refuses an OPRF seed that is not `Nh` bytes and an empty identity.
     public init(suite: Suite, context: [UInt8], keyPair: OPAQUEKeyPair<Suite>, oprfSeed: SecretBytes,
                 serverIdentity: [UInt8]? = nil) throws(OPAQUEError) {
         guard oprfSeed.count == suite.hashLength else { throw .invalidLength }
@@ -91,8 +95,15 @@ public struct OPAQUEServer<Suite: OPAQUECiphersuite> {
 }
 
 /// What the server keeps between GenerateKE2 and ServerFinish. Holds only secrets of this one login.
+/// The session key is not readable here: only `OPAQUEServer.finish` releases it, after KE3 verifies.
 public struct ServerLoginState {
-    /// Every key of the handshake, exposed for test vectors; release the session key via `finish`.
-    public let keys: OPAQUEKeySchedule
+    let keys: OPAQUEKeySchedule
     let expectedClientMAC: SecretBytes
+
+    /// The handshake secret, exposed for test vectors.
+    public var handshakeSecret: SecretBytes { keys.handshakeSecret }
+    /// `Km2`, exposed for test vectors.
+    public var serverMACKey: SecretBytes { keys.serverMACKey }
+    /// `Km3`, exposed for test vectors.
+    public var clientMACKey: SecretBytes { keys.clientMACKey }
 }

@@ -85,7 +85,9 @@ func gcmRefusesWrongLengths() throws {
     for badNonce in [0, 8, 11, 13, 16] {
         let n = [UInt8](repeating: 2, count: badNonce)
         #expect(throws: CryptoError.invalidLength) { try AESGCM.seal([1], key: key, nonce: n) }
-        #expect(throws: CryptoError.invalidLength) { try AESGCM.open([UInt8](repeating: 0, count: 17), key: key, nonce: n) }
+        #expect(throws: CryptoError.invalidLength) {
+            try AESGCM.open([UInt8](repeating: 0, count: 17), key: key, nonce: n)
+        }
     }
     for shortBox in [0, 1, 15] {
         #expect(throws: CryptoError.invalidLength) {
@@ -106,10 +108,45 @@ func reusableKeySealsManyChunks() throws {
         #expect(sealed.count == chunk.count + 16)
         #expect(sealed != previous)
         // The reused context gives what a fresh one-shot context gives.
-        #expect(sealed == (try AESGCM.seal(chunk, key: SecretBytes(Array(repeating: 0x42, count: 32)), nonce: nonce, aad: [UInt8(index)])))
+        #expect(
+            sealed
+                == (try AESGCM.seal(
+                    chunk, key: SecretBytes(Array(repeating: 0x42, count: 32)), nonce: nonce, aad: [UInt8(index)])))
         #expect(try key.open(sealed, nonce: nonce, aad: [UInt8(index)]) == chunk)
         // A failed open leaves the key usable.
         #expect(throws: CryptoError.authenticationFailure) { try key.open(sealed, nonce: nonce, aad: []) }
         previous = sealed
+    }
+}
+
+@Test("the buffer API seals what the array API seals, refuses wrong sizes, and zeroes output on a bad tag")
+func bufferAPIMatchesArrayAPI() throws {
+    let vector = gcmVectors[3]
+    let key = try AESGCMKey(bytes: vector.key)
+    let expected = [UInt8](hex: vector.ciphertext + vector.tag)
+    var sealed = [UInt8](repeating: 0, count: vector.plaintext.count + 16)
+    var opened = [UInt8](repeating: 0xee, count: vector.plaintext.count)
+    try vector.plaintext.withUnsafeBytes { plaintext in
+        try vector.nonce.withUnsafeBytes { nonce in
+            try vector.aad.withUnsafeBytes { aad in
+                try sealed.withUnsafeMutableBytes { try key.seal(plaintext, nonce: nonce, aad: aad, into: $0) }
+                #expect(sealed == expected)
+                try sealed.withUnsafeBytes { sealed in
+                    try opened.withUnsafeMutableBytes { try key.open(sealed, nonce: nonce, aad: aad, into: $0) }
+                }
+                #expect(opened == vector.plaintext)
+                var wrongSize = [UInt8](repeating: 0, count: vector.plaintext.count + 15)
+                #expect(throws: CryptoError.invalidLength) {
+                    try wrongSize.withUnsafeMutableBytes { try key.seal(plaintext, nonce: nonce, aad: aad, into: $0) }
+                }
+                let tampered = sealed.flippingBit(ofByte: 10)
+                #expect(throws: CryptoError.authenticationFailure) {
+                    try tampered.withUnsafeBytes { sealed in
+                        try opened.withUnsafeMutableBytes { try key.open(sealed, nonce: nonce, aad: aad, into: $0) }
+                    }
+                }
+                #expect(opened.allSatisfy { $0 == 0 })
+            }
+        }
     }
 }

@@ -46,9 +46,13 @@ func rfc6979TamperingRefused(_ vector: ECDSAVector) throws {
     let key = try ECDSAVerifyingKey(sec1: [UInt8](hex: "03" + rfc6979X))
     let message = vector.message.utf8Bytes
     for index in [0, 31, 32, 63] {
-        #expect(throws: CryptoError.authenticationFailure) { try key.verify(vector.signature.flippingBit(ofByte: index), for: message) }
+        #expect(throws: CryptoError.authenticationFailure) {
+            try key.verify(vector.signature.flippingBit(ofByte: index), for: message)
+        }
     }
-    #expect(throws: CryptoError.authenticationFailure) { try key.verify(vector.signature, for: message.flippingBit(ofByte: 0)) }
+    #expect(throws: CryptoError.authenticationFailure) {
+        try key.verify(vector.signature, for: message.flippingBit(ofByte: 0))
+    }
     // The other public key (the point's negation) refuses it too.
     let negated = try ECDSAVerifyingKey(sec1: [UInt8](hex: "02" + rfc6979X))
     #expect(!negated.isValidSignature(vector.signature, for: message))
@@ -111,11 +115,15 @@ func malformedSignaturesRefused() throws {
     let vector = ecdsaVectors[0]
     let message = vector.message.utf8Bytes
     for length in [0, 63, 65, 72] {
-        #expect(throws: CryptoError.invalidLength) { try key.verify([UInt8](repeating: 1, count: length), for: message) }
+        #expect(throws: CryptoError.invalidLength) {
+            try key.verify([UInt8](repeating: 1, count: length), for: message)
+        }
     }
     let s = [UInt8](hex: vector.s)
     let r = [UInt8](hex: vector.r)
-    for signature in [[UInt8](repeating: 0, count: 32) + s, r + [UInt8](repeating: 0, count: 32), groupOrder + s, r + groupOrder] {
+    for signature in [
+        [UInt8](repeating: 0, count: 32) + s, r + [UInt8](repeating: 0, count: 32), groupOrder + s, r + groupOrder,
+    ] {
         #expect(throws: CryptoError.authenticationFailure) { try key.verify(signature, for: message) }
     }
 }

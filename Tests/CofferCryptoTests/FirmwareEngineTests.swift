@@ -65,6 +65,8 @@ func engineAESGCMFailures() throws {
 func engineHKDF() {
     let vector = hkdfVectors[0]
     #expect(engine.hkdf(ikm: vector.ikm, salt: vector.salt, info: vector.info, length: vector.length).hex == vector.okm)
+    let otherInfo = vector.info.flippingBit(ofByte: 0)
+    #expect(engine.hkdf(ikm: vector.ikm, salt: vector.salt, info: otherInfo, length: vector.length).hex != vector.okm)
 }
 
 @Test("the engine's ECDSA gives the compressed key, signs verifiably, and maps bad scalars to cryptoFailure")

@@ -61,7 +61,9 @@ func hkdfRefusesBadLengths() throws {
     #expect(try HKDF<SHA256>.expand(prk: prk, info: [], length: 0).isEmpty)
     #expect(throws: CryptoError.invalidLength) { try HKDF<SHA256>.expand(prk: prk, info: [], length: 255 * 32 + 1) }
     #expect(throws: CryptoError.invalidLength) { try HKDF<SHA256>.expand(prk: prk, info: [], length: -1) }
-    #expect(throws: CryptoError.invalidLength) { try HKDF<SHA256>.expand(prk: Array(prk.prefix(31)), info: [], length: 32) }
+    #expect(throws: CryptoError.invalidLength) {
+        try HKDF<SHA256>.expand(prk: Array(prk.prefix(31)), info: [], length: 32)
+    }
     #expect(throws: CryptoError.invalidLength) { try HKDF<SHA512>.expand(prk: prk, info: [], length: 64) }
 }
 

@@ -1,8 +1,9 @@
 import CTAPHID
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import Testing
+
+@testable import CofferFirmware
 
 typealias TestChip = CofferChip<TestBoard>
 
@@ -24,7 +25,8 @@ final class USBHost: VaultLink {
 
     /// Sends one message and returns the response payload.
     func message(_ command: UInt8, _ payload: [UInt8]) throws -> [UInt8] {
-        var exchange = try CTAPHIDHostTransaction(channel: channel, command: CTAPHIDCommand(rawValue: command), payload: payload)
+        var exchange = try CTAPHIDHostTransaction(
+            channel: channel, command: CTAPHIDCommand(rawValue: command), payload: payload)
         var replies: [[UInt8]] = []
         for report in exchange.requestReports {
             clock.advance(by: 1)
@@ -70,7 +72,8 @@ private func operationalChip(_ memories: ChipMemories) throws -> TestChip {
     let client = TestClient(seed: 40)
     let key = [UInt8](repeating: 0x5A, count: 32)
     try client.enrol(host, id: Array("usb".utf8), password: Array("pw".utf8), backupKey: key)
-    #expect(try client.login(host, id: Array("usb".utf8), password: Array("pw".utf8), intent: .recover) == .recovered(key))
+    #expect(
+        try client.login(host, id: Array("usb".utf8), password: Array("pw".utf8), intent: .recover) == .recovered(key))
 }
 
 @Test func unknownVendorCommandGetsAStatusNotAnError() throws {

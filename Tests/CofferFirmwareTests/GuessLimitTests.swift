@@ -1,9 +1,10 @@
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
 import Testing
+
+@testable import CofferFirmware
 
 private let id = Array("alice".utf8)
 private let password = Array("correct horse".utf8)
@@ -66,7 +67,8 @@ func limitMinusOneWrongThenTheRightOneSucceedsAndResets(limit: Int) throws {
     let (reply, _) = try client.start(vault, id: id, password: password, channel: 1)
     #expect(reply == VaultReply(status: .storageFailure))
     let restarted = try memories.boot()
-    #expect(try client.login(restarted, id: id, password: wrong, intent: .recover) == .wrongPassword(attemptsRemaining: 2))
+    #expect(
+        try client.login(restarted, id: id, password: wrong, intent: .recover) == .wrongPassword(attemptsRemaining: 2))
 }
 
 @Test func lastAttemptDestroysTheRecordOnFlashBeforeKE2() throws {
@@ -135,7 +137,8 @@ func limitMinusOneWrongThenTheRightOneSucceedsAndResets(limit: Int) throws {
     }
     #expect(vault.pendingLoginCount == vault.configuration.pendingLoginCapacity)
     _ = state
-    let finish = vault.handle(.loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 0, count: 32), intent: .recover)), channel: 100)
+    let finish = vault.handle(
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 0, count: 32), intent: .recover)), channel: 100)
     #expect(finish == VaultReply(status: .noPendingLogin))
     #expect(try client.login(vault, id: id, password: wrong, intent: .recover) == .wrongPassword(attemptsRemaining: 8))
 }

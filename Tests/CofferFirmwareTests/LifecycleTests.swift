@@ -1,9 +1,10 @@
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
 import Testing
+
+@testable import CofferFirmware
 
 private let password = Array("pw".utf8)
 
@@ -37,8 +38,10 @@ private let password = Array("pw".utf8)
     try expectOK(vault.handle(.provision(ProvisionRequest(defaultAttemptLimit: 3)), channel: 0))
     #expect(vault.handle(.provision(ProvisionRequest(defaultAttemptLimit: 3)), channel: 0).status == .notAllowedInState)
     try expectOK(vault.handle(.zeroize(ZeroizeRequest(serial: 1)), channel: 0))
-    for request in [VaultRequest.manufacture(ManufactureRequest(serial: 1)), login,
-                    .provision(ProvisionRequest(defaultAttemptLimit: 3)), .zeroize(ZeroizeRequest(serial: 1))] {
+    for request in [
+        VaultRequest.manufacture(ManufactureRequest(serial: 1)), login,
+        .provision(ProvisionRequest(defaultAttemptLimit: 3)), .zeroize(ZeroizeRequest(serial: 1)),
+    ] {
         #expect(vault.handle(request, channel: 0).status == .notAllowedInState)
     }
     #expect(try info(vault).lifecycle == .zeroized)
@@ -62,7 +65,8 @@ private let password = Array("pw".utf8)
 @Test func attemptLimitZeroIsRefusedAtProvisioning() throws {
     let vault = try ChipMemories().boot()
     try expectOK(vault.handle(.manufacture(ManufactureRequest(serial: 1)), channel: 0))
-    #expect(vault.handle(.provision(ProvisionRequest(defaultAttemptLimit: 0)), channel: 0).status == .invalidAttemptLimit)
+    #expect(
+        vault.handle(.provision(ProvisionRequest(defaultAttemptLimit: 0)), channel: 0).status == .invalidAttemptLimit)
 }
 
 @Test func provisioningCutOffResumes() throws {
@@ -72,11 +76,13 @@ private let password = Array("pw".utf8)
         let vault = try memories.boot()
         try expectOK(vault.handle(.manufacture(ManufactureRequest(serial: 1)), channel: 0))
         memories.power.cut(afterWrites: allowed)
-        #expect(vault.handle(.provision(ProvisionRequest(defaultAttemptLimit: 3)), channel: 0).status == .storageFailure)
+        #expect(
+            vault.handle(.provision(ProvisionRequest(defaultAttemptLimit: 3)), channel: 0).status == .storageFailure)
         let restarted = try memories.boot()
         #expect(restarted.lifecycle == (allowed == 0 ? .manufactured : .provisioned))
         try expectOK(restarted.handle(.provision(ProvisionRequest(defaultAttemptLimit: 3)), channel: 0))
-        try TestClient(seed: 30).enrol(restarted, id: [1], password: password, backupKey: [UInt8](repeating: 1, count: 32))
+        try TestClient(seed: 30).enrol(
+            restarted, id: [1], password: password, backupKey: [UInt8](repeating: 1, count: 32))
     }
 }
 
@@ -128,7 +134,9 @@ private let password = Array("pw".utf8)
 @Test func foreignFlashOpensNoSlot() throws {
     let first = ChipMemories()
     let client = TestClient(seed: 33)
-    try client.enrol(try operationalVault(first, serial: 1), id: [1], password: password, backupKey: [UInt8](repeating: 1, count: 32))
+    try client.enrol(
+        try operationalVault(first, serial: 1), id: [1], password: password, backupKey: [UInt8](repeating: 1, count: 32)
+    )
     let second = ChipMemories(seed: 2)
     _ = try operationalVault(second, serial: 2)
     second.flash.image = first.flash.image
@@ -142,7 +150,8 @@ private let password = Array("pw".utf8)
 @Test func flashWipedUnderARunningDeviceIsNotSilentlyReset() throws {
     let memories = ChipMemories()
     let client = TestClient(seed: 34)
-    try client.enrol(try operationalVault(memories), id: [1], password: password, backupKey: [UInt8](repeating: 1, count: 32))
+    try client.enrol(
+        try operationalVault(memories), id: [1], password: password, backupKey: [UInt8](repeating: 1, count: 32))
     memories.flash.image = [UInt8](repeating: 0xFF, count: memories.flash.image.count)
     let restarted = try memories.boot()
     #expect(try client.register(restarted, id: [2], password: password).status == .storeUnavailable)

@@ -1,9 +1,10 @@
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
 import Testing
+
+@testable import CofferFirmware
 
 typealias TestStore = SecureStore<MemoryFlash, MemoryCounterBank, TestEngine>
 

@@ -2,10 +2,11 @@
 // real client would report. It talks to a `Vault` directly, on a channel of its choosing.
 
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
+
+@testable import CofferFirmware
 
 /// What a login came to, as the client sees it.
 enum LoginOutcome: Equatable {
@@ -46,7 +47,8 @@ struct TestClient {
     func register(_ vault: some VaultLink, id: [UInt8], password: [UInt8], limit: UInt8 = 0) throws -> VaultReply {
         let (request, state) = try client.createRegistrationRequest(password: SecretBytes(password), blind: blind())
         let start = try vault.exchange(
-            .registerStart(RegisterStartRequest(credentialID: id, registrationRequest: request.serialize())), channel: 9)
+            .registerStart(RegisterStartRequest(credentialID: id, registrationRequest: request.serialize())), channel: 9
+        )
         guard start.status == .ok else { return start }
         let response = try RegistrationResponse.deserialize(
             RegisterStartResponse(decoding: start.body).registrationResponse, suite: testSuite)
@@ -54,7 +56,8 @@ struct TestClient {
             state: state, response: response, envelopeNonce: random.randomBytes(32))
         return try vault.exchange(
             .registerFinish(
-                RegisterFinishRequest(credentialID: id, attemptLimit: limit, registrationRecord: result.record.serialize())),
+                RegisterFinishRequest(
+                    credentialID: id, attemptLimit: limit, registrationRecord: result.record.serialize())),
             channel: 9)
     }
 
@@ -65,7 +68,8 @@ struct TestClient {
         let (ke1, state) = try client.generateKE1(
             password: SecretBytes(password), blind: blind(), clientNonce: random.randomBytes(32),
             clientKeyshareSeed: SecretBytes(random.randomBytes(32)))
-        let reply = try vault.exchange(.loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize())), channel: channel)
+        let reply = try vault.exchange(
+            .loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize())), channel: channel)
         return (reply, state)
     }
 
@@ -75,6 +79,15 @@ struct TestClient {
         channel: UInt32 = 1
     ) throws -> LoginOutcome {
         let (reply, state) = try start(vault, id: id, password: password, channel: channel)
+        return try finish(
+            vault, started: reply, state: state, id: id, intent: intent, backupKey: backupKey, channel: channel)
+    }
+
+    /// What follows a LoginStart: open KE2, send KE3 with `intent`, open a recovered key.
+    func finish(
+        _ vault: some VaultLink, started reply: VaultReply, state: ClientLoginState<P256SHA256Suite>, id: [UInt8],
+        intent: LoginIntent, backupKey: [UInt8] = [], channel: UInt32 = 1
+    ) throws -> LoginOutcome {
         guard reply.status == .ok else { return .refused(reply.status) }
         let started = try LoginStartResponse(decoding: reply.body)
         let ke2 = try KE2.deserialize(started.ke2, suite: testSuite)
@@ -97,7 +110,8 @@ struct TestClient {
         let key = try HKDF<SHA256>.deriveKey(
             ikm: result.sessionKey.bytes, salt: [], info: KeyTransport.recoverKeyInfo(credentialID: id), length: 32)
         return .recovered(
-            try AESGCM.open(body.sealedKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.recoverAAD))
+            try AESGCM.open(
+                body.sealedKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.recoverAAD))
     }
 
     /// Register then deposit `backupKey`: the normal enrolment.

@@ -2,10 +2,11 @@
 // to build, restart and provision it.
 
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
+
+@testable import CofferFirmware
 
 typealias TestEngine = OpenSSLCryptoEngine<P256SHA256Suite>
 typealias TestBoard = ChipBoard<MemoryFuses, MemoryCounterBank, MemoryFlash, SeededEntropy, TestEngine>
@@ -17,31 +18,27 @@ let testSuite = P256SHA256Suite(keyStretching: .identity)
 
 /// The chip's memories: they survive a restart; the firmware instance on them does not.
 final class ChipMemories {
-    let power = PowerCut()
-    let geometry: StoreGeometry
-    let fuses: MemoryFuses
-    let counters: MemoryCounterBank
-    let flash: MemoryFlash
+    let chip: MemoryChip
     private var boots: UInt64 = 0
     private let seed: UInt64
 
     init(slots: Int = 8, seed: UInt64 = 1) {
-        geometry = StoreGeometry(slotCount: slots)
-        let layout = FlashLayout(pageSize: 512, geometry: geometry)
-        fuses = MemoryFuses(power: power)
-        counters = MemoryCounterBank(count: CounterLayout(slotCount: slots).requiredCount, power: power)
-        flash = MemoryFlash(pageSize: 512, pageCount: layout.requiredPages, power: power)
+        chip = MemoryChip(geometry: StoreGeometry(slotCount: slots))
         self.seed = seed
     }
 
-    var configuration: FirmwareConfiguration { FirmwareConfiguration(geometry: geometry) }
+    var power: PowerCut { chip.power }
+    var fuses: MemoryFuses { chip.fuses }
+    var counters: MemoryCounterBank { chip.counters }
+    var flash: MemoryFlash { chip.flash }
+    var geometry: StoreGeometry { chip.geometry }
+    var configuration: FirmwareConfiguration { chip.configuration }
 
     /// A board on these memories, with its own entropy stream per boot (a TRNG never repeats).
     func board() -> TestBoard {
         boots += 1
-        return ChipBoard(
-            fuses: fuses, counters: counters, flash: flash, entropy: SeededEntropy(seed: seed &* 1_000_003 &+ boots),
-            engine: TestEngine(suite: testSuite))
+        return chip.board(
+            entropy: SeededEntropy(seed: seed &* 1_000_003 &+ boots), engine: TestEngine(suite: testSuite))
     }
 
     /// Power on: a fresh firmware instance (power restored first).

@@ -1,9 +1,10 @@
 import CofferCrypto
-@testable import CofferFirmware
 import CofferMemoryChip
 import CofferProtocol
 import OPAQUE
 import Testing
+
+@testable import CofferFirmware
 
 private let id = Array("alice".utf8)
 private let password = Array("hunter2".utf8)
@@ -56,7 +57,8 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let vault = try operationalVault(ChipMemories())
     let client = TestClient(seed: 16)
     _ = try client.start(vault, id: Array("nobody".utf8), password: password, channel: 3)
-    let finish = vault.handle(.loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 3)
+    let finish = vault.handle(
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 3)
     #expect(finish == VaultReply(status: .authenticationFailed))
 }
 
@@ -65,14 +67,18 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let client = TestClient(seed: 17)
     try client.enrol(vault, id: id, password: password, backupKey: backupKey, limit: 5)
     _ = try client.start(vault, id: id, password: password, channel: 4)
-    let finish = vault.handle(.loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 4)
+    let finish = vault.handle(
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 4)
     #expect(finish == VaultReply(status: .authenticationFailed))
-    #expect(try client.login(vault, id: id, password: Array("x".utf8), intent: .recover) == .wrongPassword(attemptsRemaining: 3))
+    #expect(
+        try client.login(vault, id: id, password: Array("x".utf8), intent: .recover)
+            == .wrongPassword(attemptsRemaining: 3))
 }
 
 @Test func loginFinishWithoutAStartIsRefused() throws {
     let vault = try operationalVault(ChipMemories())
-    let finish = vault.handle(.loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 5)
+    let finish = vault.handle(
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 5)
     #expect(finish == VaultReply(status: .noPendingLogin))
 }
 
@@ -82,7 +88,8 @@ private let backupKey = (0..<32).map { UInt8($0) }
     try client.enrol(vault, id: id, password: password, backupKey: backupKey)
     #expect(try client.login(vault, id: id, password: password, intent: .delete) == .done)
     #expect(try info(vault).recordCount == 0)
-    #expect(try client.login(vault, id: id, password: password, intent: .recover) == .wrongPassword(attemptsRemaining: 9))
+    #expect(
+        try client.login(vault, id: id, password: password, intent: .recover) == .wrongPassword(attemptsRemaining: 9))
     try client.enrol(vault, id: id, password: Array("new".utf8), backupKey: [UInt8](repeating: 1, count: 32))
 }
 
@@ -90,7 +97,8 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let vault = try operationalVault(ChipMemories())
     let client = TestClient(seed: 19)
     try client.enrol(vault, id: id, password: password, backupKey: backupKey)
-    let again = try client.login(vault, id: id, password: password, intent: .deposit, backupKey: [UInt8](repeating: 9, count: 32))
+    let again = try client.login(
+        vault, id: id, password: password, intent: .deposit, backupKey: [UInt8](repeating: 9, count: 32))
     #expect(again == .refused(.keyAlreadyDeposited))
     #expect(try client.login(vault, id: id, password: password, intent: .recover) == .recovered(backupKey))
 }
@@ -138,7 +146,8 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let (reply, state) = try client.start(vault, id: id, password: password, channel: 1)
     let ke2 = try KE2.deserialize(LoginStartResponse(decoding: expectOK(reply)).ke2, suite: testSuite)
     let result = try client.client.generateKE3(state: state, ke2: ke2)
-    let sealed = try AESGCM.seal(backupKey, key: SecretBytes([UInt8](repeating: 7, count: 32)), nonce: KeyTransport.nonce)
+    let sealed = try AESGCM.seal(
+        backupKey, key: SecretBytes([UInt8](repeating: 7, count: 32)), nonce: KeyTransport.nonce)
     let finish = vault.handle(
         .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: .deposit, sealedKey: sealed)), channel: 1)
     #expect(finish == VaultReply(status: .sealedKeyRejected))
@@ -152,7 +161,8 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let (reply, state) = try client.start(vault, id: id, password: password, channel: 1)
     let ke2 = try KE2.deserialize(LoginStartResponse(decoding: expectOK(reply)).ke2, suite: testSuite)
     let result = try client.client.generateKE3(state: state, ke2: ke2)
-    let finish = vault.handle(.loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: .recover)), channel: 2)
+    let finish = vault.handle(
+        .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: .recover)), channel: 2)
     #expect(finish == VaultReply(status: .noPendingLogin))
 }
 

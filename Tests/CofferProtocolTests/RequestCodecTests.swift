@@ -5,13 +5,16 @@ import Testing
 private let sampleRequests: [VaultRequest] = [
     .getInfo,
     .counters(CountersRequest(firstSlot: 3, count: 100)),
-    .registerStart(RegisterStartRequest(credentialID: Array("alice".utf8), registrationRequest: [UInt8](repeating: 2, count: 33))),
+    .registerStart(
+        RegisterStartRequest(credentialID: Array("alice".utf8), registrationRequest: [UInt8](repeating: 2, count: 33))),
     .registerFinish(
-        RegisterFinishRequest(credentialID: [1, 2, 3], attemptLimit: 5, registrationRecord: [UInt8](repeating: 7, count: 129))),
+        RegisterFinishRequest(
+            credentialID: [1, 2, 3], attemptLimit: 5, registrationRecord: [UInt8](repeating: 7, count: 129))),
     .loginStart(LoginStartRequest(credentialID: [9], ke1: [UInt8](repeating: 4, count: 98))),
     .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 5, count: 32), intent: .recover)),
     .loginFinish(
-        LoginFinishRequest(ke3: [UInt8](repeating: 5, count: 32), intent: .deposit, sealedKey: [UInt8](repeating: 6, count: 48))),
+        LoginFinishRequest(
+            ke3: [UInt8](repeating: 5, count: 32), intent: .deposit, sealedKey: [UInt8](repeating: 6, count: 48))),
     .loginFinish(LoginFinishRequest(ke3: [1], intent: .delete)),
     .manufacture(ManufactureRequest(serial: 0x0102_0304_0506_0708)),
     .provision(ProvisionRequest(defaultAttemptLimit: 10)),
