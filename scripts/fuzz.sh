@@ -17,12 +17,19 @@ build() {
     local log="$root/.fuzz/build.log"
     mkdir -p "$root/.fuzz"
     # lld: gold warns about every ASan helper symbol. The log keeps the details of a failed build.
-    if ! swift build --package-path Fuzz --scratch-path "$root/.build-fuzz" -c release \
-            -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >"$log" 2>&1; then
+    # When a source file of the root package has gone, SwiftPM's first build here can still plan with
+    # the old file list ("missing inputs"); a second build plans afresh.
+    local attempt
+    for attempt in 1 2; do
+        if swift build --package-path Fuzz --scratch-path "$root/.build-fuzz" -c release \
+                -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld >"$log" 2>&1; then
+            break
+        fi
+        [ "$attempt" -eq 1 ] && grep -q 'missing inputs' "$log" && continue
         grep -E 'error|warning: unre' "$log" >&2 || tail -20 "$log" >&2
         echo "fuzz: build failed (full log: $log)" >&2
         exit 1
-    fi
+    done
     "$bin" --write-seeds "$root/Fuzz/corpus"
 }
 
