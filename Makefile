@@ -32,6 +32,12 @@ crash-test: bootstrap
 	$(SWIFT) build --build-tests $(SWIFTFLAGS)
 	COFFER_CRASH_SWEEP=full $(SWIFT) test --skip-build $(SWIFTFLAGS) --filter FaultInjectionTests
 
+# Runs every libFuzzer target for FUZZ_SECONDS each; failing inputs go to Fuzz/regressions/ (replayed by make test).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: bootstrap
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
 firmware-embedded:
 	@scripts/firmware-embedded.sh
 

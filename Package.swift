@@ -7,6 +7,10 @@ import PackageDescription
 let package = Package(
     name: "Coffer",
     platforms: [.macOS(.v13)],
+    products: [
+        // For the libFuzzer executables in Fuzz/, a package of its own built with -sanitize=fuzzer.
+        .library(name: "CofferFuzzHarness", targets: ["CofferFuzzHarness"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -87,6 +91,13 @@ let package = Package(
             path: "HostTools/cofferctl"
         ),
 
+        // Fuzz targets as plain functions of bytes: run by libFuzzer from Fuzz/, replayed by FuzzRegressionTests.
+        .target(
+            name: "CofferFuzzHarness",
+            dependencies: ["CTAPHID", "CofferProtocol", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferCrypto"],
+            path: "Sources/CofferFuzzHarness"
+        ),
+
         // Tests: one target per module, plus end-to-end and interop.
         .testTarget(name: "CTAPHIDTests", dependencies: ["CTAPHID"]),
         .testTarget(name: "CofferCryptoTests", dependencies: ["CofferCrypto"]),
@@ -130,5 +141,6 @@ let package = Package(
         ),
         .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator"], exclude: ["USB"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
     ]
 )
