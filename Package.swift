@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "CofferEmulator",
             dependencies: [
-                "CofferFirmware", "CofferCrypto", "CTAPHID", "CofferProtocol",
+                "CofferFirmware", "CofferCrypto", "CTAPHID", "CofferProtocol", "OPAQUE",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CofferEmulator"

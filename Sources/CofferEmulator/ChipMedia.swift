@@ -77,7 +77,7 @@ public final class ChipMedia {
     private static func checkBinding(of counters: CounterFile, to fuses: FuseFile) throws(StateFileError) {
         guard let burned = try? fuses.read() else { return }
         let tag = counters.deviceTag
-        guard tag != CounterDeviceTag(fuses: burned) else { return }
+        guard !tag.matches(CounterDeviceTag(fuses: burned)) else { return }
         throw StateFileError(path: counters.path, problem: tag.isUnbound ? .boundToNoDevice : .belongsToAnotherDevice)
     }
 

@@ -1,5 +1,6 @@
 import CofferCrypto
 import CofferFirmware
+import OPAQUE
 
 /// The tag that binds a `counters` file to the fuses of the one device it belongs to.
 ///
@@ -28,5 +29,12 @@ struct CounterDeviceTag: Equatable {
         self.init(bytes: Array(mac.prefix(Self.length)))
     }
 
-    var isUnbound: Bool { self == Self.unbound }
+    var isUnbound: Bool { matches(Self.unbound) }
+
+    /// Whether two tags are the same; a keyed tag, so compared in constant time like every MAC.
+    func matches(_ other: CounterDeviceTag) -> Bool {
+        constantTimeEqual(bytes, other.bytes)
+    }
+
+    static func == (lhs: CounterDeviceTag, rhs: CounterDeviceTag) -> Bool { lhs.matches(rhs) }
 }

@@ -83,7 +83,7 @@ public final class CounterFile: CounterBank {
     /// already. Called right before the fuses are burned, so a bank beside burned fuses is always
     /// bound to them; a burn cut off after this leaves blank fuses, and the next burn binds again.
     func bind(to tag: CounterDeviceTag) throws(HALError) {
-        guard current.deviceTag != tag else { return }
+        guard !current.deviceTag.matches(tag) else { return }
         var next = current
         next.deviceTag = tag
         try writeNext(next, what: "binding the counters to the device")
