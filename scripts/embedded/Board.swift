@@ -1,0 +1,194 @@
+// A compile-only microcontroller board: the firmware's HAL on fixed-size memories, so that
+// `scripts/firmware-embedded.sh` specialises the whole `CofferChip` for armv7em as Embedded Swift.
+// Generic firmware code is only fully checked by Embedded Swift once it is specialised; this unit
+// is that specialisation, and its object size approximates a firmware image.
+//
+// Memories, entropy and clock are simple stand-ins for a board's parts. The crypto engine, the
+// OPAQUE ciphersuite and the prime-order group are COMPILE-ONLY placeholders: a real board plugs in
+// its hardware crypto; these are never run and compute nothing.
+
+import CofferFirmware
+import OPAQUE
+
+/// The store this image is built for: small enough for an MCU's internal flash.
+let geometry = StoreGeometry(slotCount: 8, slotSize: 512)
+/// Bytes per flash erase page, as on a typical Cortex-M internal flash.
+let flashPageSize = 512
+let flashLayout = FlashLayout(pageSize: flashPageSize, geometry: geometry)
+
+/// One-time-programmable fuses in a fixed buffer (a board maps its OTP block here).
+final class OTPFuses: FuseBank {
+    private var uds = [UInt8](repeating: 0, count: FuseContents.udsLength)
+    private var serial: UInt64 = 0
+    private var burned = false
+
+    func read() throws(HALError) -> FuseContents? {
+        burned ? FuseContents(uds: uds, serial: serial) : nil
+    }
+
+    func burn(_ contents: FuseContents) throws(HALError) {
+        guard !burned else { throw .alreadyBurned }
+        guard contents.uds.count == FuseContents.udsLength else { throw .outOfRange }
+        uds = contents.uds
+        serial = contents.serial
+        burned = true
+    }
+}
+
+/// The monotonic counters in a fixed array sized for the store's counter layout.
+final class MonotonicCounters: CounterBank {
+    private var values = [UInt32](repeating: 0, count: CounterLayout(slotCount: geometry.slotCount).requiredCount)
+
+    var count: Int { values.count }
+
+    func read(_ index: Int) throws(HALError) -> UInt32 {
+        guard values.indices.contains(index) else { throw .outOfRange }
+        return values[index]
+    }
+
+    func increment(_ index: Int) throws(HALError) -> UInt32 {
+        guard values.indices.contains(index) else { throw .outOfRange }
+        guard values[index] < UInt32.max else { throw .counterExhausted }
+        values[index] += 1
+        return values[index]
+    }
+}
+
+/// NOR flash in a fixed buffer of exactly the pages the store needs, with NOR's program rule.
+final class InternalFlash: FlashMemory {
+    let pageSize = flashPageSize
+    let pageCount = flashLayout.requiredPages
+    private var cells = [UInt8](repeating: 0xFF, count: flashPageSize * flashLayout.requiredPages)
+
+    func read(offset: Int, count: Int) throws(HALError) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + count <= cells.count else { throw .outOfRange }
+        return Array(cells[offset..<offset + count])
+    }
+
+    func program(offset: Int, bytes: [UInt8]) throws(HALError) {
+        guard offset >= 0, offset + bytes.count <= cells.count else { throw .outOfRange }
+        for i in 0..<bytes.count where cells[offset + i] != 0xFF {
+            throw .notErased
+        }
+        cells.replaceSubrange(offset..<offset + bytes.count, with: bytes)
+    }
+
+    func erase(page: Int) throws(HALError) {
+        guard page >= 0, page < pageCount else { throw .outOfRange }
+        for i in page * pageSize..<(page + 1) * pageSize { cells[i] = 0xFF }
+    }
+}
+
+/// Stand-in for a TRNG peripheral: an xorshift generator. Not a source of secrets; a real board
+/// reads its TRNG here.
+final class TRNGStandIn: EntropySource {
+    private var state: UInt32 = 0x9E37_79B9
+
+    func randomBytes(_ count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        for _ in 0..<count {
+            state ^= state << 13
+            state ^= state >> 17
+            state ^= state << 5
+            bytes.append(UInt8(truncatingIfNeeded: state))
+        }
+        return bytes
+    }
+}
+
+/// Stand-in for SysTick: milliseconds as last reported by the caller, never going backwards.
+final class SysTickClock: MonotonicClock {
+    private var now: UInt64 = 0
+
+    func advance(to milliseconds: UInt64) { now = max(now, milliseconds) }
+    func milliseconds() -> UInt64 { now }
+}
+
+// MARK: - Compile-only crypto: a real board plugs in its hardware crypto; these are never run.
+
+/// Compile-only P-256 placeholder: right lengths, no arithmetic. Never run.
+struct PlaceholderGroup: PrimeOrderGroup {
+    typealias Element = [UInt8]
+    typealias Scalar = [UInt8]
+
+    var elementLength: Int { 33 }
+    var scalarLength: Int { 32 }
+
+    func hashToGroup(_ input: [UInt8], dst: [UInt8]) throws(OPAQUEError) -> Element { zeros(elementLength) }
+    func hashToScalar(_ input: [UInt8], dst: [UInt8]) throws(OPAQUEError) -> Scalar { zeros(scalarLength) }
+    func multiply(_ element: Element, by scalar: Scalar) throws(OPAQUEError) -> Element { element }
+    func multiplyGenerator(by scalar: Scalar) throws(OPAQUEError) -> Element { zeros(elementLength) }
+    func invert(_ scalar: Scalar) throws(OPAQUEError) -> Scalar { scalar }
+    func isZero(_ scalar: Scalar) -> Bool { scalar.allSatisfy { $0 == 0 } }
+    func serialize(_ element: Element) -> [UInt8] { element }
+    func deserializeElement(_ bytes: [UInt8]) throws(OPAQUEError) -> Element {
+        guard bytes.count == elementLength else { throw .invalidLength }
+        return bytes
+    }
+    func deserializeScalar(_ bytes: [UInt8]) throws(OPAQUEError) -> Scalar {
+        guard bytes.count == scalarLength else { throw .invalidLength }
+        return bytes
+    }
+}
+
+/// Compile-only P256-SHA256 suite placeholder: every output is zeros of the right length. Never run.
+struct PlaceholderSuite: OPAQUECiphersuite {
+    let group = PlaceholderGroup()
+    var oprfIdentifier: [UInt8] { Array("P256-SHA256".utf8) }
+    var hashLength: Int { 32 }
+    var macLength: Int { 32 }
+    var kdfLength: Int { 32 }
+
+    func hash(_ message: [UInt8]) -> [UInt8] { zeros(hashLength) }
+    func mac(key: [UInt8], message: [UInt8]) -> [UInt8] { zeros(macLength) }
+    func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
+    func extract(salt: [UInt8], ikm: [UInt8]) -> [UInt8] { zeros(kdfLength) }
+    func expand(prk: [UInt8], info: [UInt8], length: Int) -> [UInt8] { zeros(length) }
+    func stretch(_ input: [UInt8]) throws(OPAQUEError) -> [UInt8] { input }
+}
+
+/// Compile-only crypto engine placeholder: no AES, HKDF or ECDSA is computed. Never run.
+struct PlaceholderEngine: CryptoEngine {
+    let suite = PlaceholderSuite()
+
+    func sealAESGCM(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws(HALError) -> [UInt8] {
+        plaintext + zeros(16)
+    }
+    func openAESGCM(key: [UInt8], nonce: [UInt8], sealed: [UInt8], aad: [UInt8]) throws(HALError) -> [UInt8] {
+        guard sealed.count >= 16 else { throw .cryptoFailure }
+        return Array(sealed.dropLast(16))
+    }
+    func hkdf(ikm: [UInt8], salt: [UInt8], info: [UInt8], length: Int) -> [UInt8] { zeros(length) }
+    func ecdsaPublicKey(privateKey: [UInt8]) throws(HALError) -> [UInt8] { zeros(33) }
+    func ecdsaSign(privateKey: [UInt8], message: [UInt8]) throws(HALError) -> [UInt8] { zeros(64) }
+    func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
+}
+
+private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
+
+// MARK: - The chip on this board
+
+typealias MCUBoard = ChipBoard<OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, PlaceholderEngine>
+
+/// The memories outlive firmware instances, as on a chip; the firmware boots on first use.
+nonisolated(unsafe) private let board = MCUBoard(
+    fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
+    engine: PlaceholderEngine())
+nonisolated(unsafe) private let clock = SysTickClock()
+nonisolated(unsafe) private var chip: CofferChip<MCUBoard>?
+
+/// Feeds one 64-byte OUT report received at `now` (milliseconds) to the chip, then lets time-driven
+/// work run; returns how many IN reports that produced, or -1 if the firmware could not boot.
+@_cdecl("coffer_board_receive")
+public func boardReceive(_ report: UnsafePointer<UInt8>, _ now: UInt64) -> Int32 {
+    if chip == nil {
+        chip = try? CofferChip(board: board, configuration: FirmwareConfiguration(geometry: geometry))
+    }
+    guard let chip else { return -1 }
+    clock.advance(to: now)
+    let bytes = Array(UnsafeBufferPointer(start: report, count: 64))
+    let produced = chip.receive(report: bytes, now: clock.milliseconds()).count
+        + chip.poll(now: clock.milliseconds()).count
+    return Int32(produced)
+}
