@@ -59,7 +59,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "coffer-emulator",
-            dependencies: ["CofferEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CofferEmulator", "CofferCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/coffer-emulator"
         ),
         // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
@@ -87,7 +87,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cofferctl",
-            dependencies: ["CofferHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CofferHost", "CofferCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "HostTools/cofferctl"
         ),
 

@@ -1,3 +1,4 @@
+import CofferCrypto
 import CofferFirmware
 import CofferProtocol
 import Logging
@@ -110,7 +111,7 @@ public enum Emulator {
             tombstones: Int(info.tombstoneCount),
             damaged: Int(info.damagedCount),
             defaultAttemptLimit: Int(info.defaultAttemptLimit),
-            identityPublicKey: info.identityPublicKey.map { ReadyFile.hex2($0) }.joined(),
+            identityPublicKey: Hex.encode(info.identityPublicKey),
             lifecycleCounter: try read(CounterLayout.lifecycle),
             unknownLogins: try read(CounterLayout.unknownLogins),
             usedSlots: used

@@ -27,12 +27,6 @@ public struct ReadyFile: Codable, Equatable, Sendable {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
-    /// A byte as two lowercase hex digits.
-    static func hex2(_ byte: UInt8) -> String {
-        let digits = String(byte, radix: 16)
-        return digits.count == 1 ? "0" + digits : digits
-    }
-
     /// Writes the file atomically (temporary file, fsync, rename, directory fsync), so a reader
     /// that sees it sees all of it.
     public func write(to path: String) throws(StateFileError) {

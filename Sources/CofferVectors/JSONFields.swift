@@ -1,3 +1,4 @@
+import CofferCrypto
 import Foundation
 
 /// Read access to one JSON object of a vector file, turning absent or malformed fields into a
@@ -28,7 +29,7 @@ struct JSONFields {
     /// A hex field (`0x` prefix allowed).
     func hex(_ key: String) throws(VectorMismatch) -> [UInt8] {
         let text = try string(key)
-        guard let bytes = Hex.decode(text) else { throw VectorMismatch(field: key, reason: "not hex") }
+        guard let bytes = Hex.decodeVectorField(text) else { throw VectorMismatch(field: key, reason: "not hex") }
         return bytes
     }
 
@@ -56,26 +57,10 @@ struct JSONFields {
     }
 }
 
-/// Hex strings as the vector files write them.
-enum Hex {
-    static func decode(_ text: String) -> [UInt8]? {
-        var digits = Substring(text)
-        if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            guard let byte = UInt8(digits[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
-    }
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+/// Hex as the vector files write it: a `0x` prefix is allowed.
+extension Hex {
+    static func decodeVectorField(_ text: String) -> [UInt8]? {
+        decode(text.hasPrefix("0x") || text.hasPrefix("0X") ? text.dropFirst(2) : Substring(text))
     }
 
     /// A big-endian integer written in hex, left-padded (or stripped of leading zeros) to `length`.

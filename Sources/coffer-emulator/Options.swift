@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferCrypto
 import CofferEmulator
 import Foundation
 import Logging
@@ -70,7 +71,7 @@ struct DeviceOptions: ParsableArguments {
 
     func validate() throws {
         if let seed {
-            guard let bytes = Hex.bytes(seed), (1...64).contains(bytes.count) else {
+            guard let bytes = Hex.decode(seed), (1...64).contains(bytes.count) else {
                 throw ValidationError("--seed must be 2 to 128 hex digits (1 to 64 bytes).")
             }
         }
@@ -88,7 +89,7 @@ struct DeviceOptions: ParsableArguments {
     func settings(_ state: StateOptions) -> EmulatorSettings {
         EmulatorSettings(
             stateDirectory: state.stateDirectory,
-            seed: seed.flatMap(Hex.bytes),
+            seed: seed.flatMap { Hex.decode($0) },
             slotCount: slots,
             attemptLimit: attemptLimit.map { UInt8($0) },
             crashAfterWrites: crashAfterWrites

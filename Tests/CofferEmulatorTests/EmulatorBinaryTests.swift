@@ -1,3 +1,4 @@
+import CofferCrypto
 import CTAPHID
 import CofferEmulator
 import CofferTestSupport
@@ -29,7 +30,7 @@ import Testing
         #expect(ready.pid == emulator.process.processIdentifier)
         #expect(ready.port != 0)
         #expect(ready.stateDir == stateDir)
-        #expect(ready.serial.count == 16 && Hex.bytes(ready.serial) != nil)
+        #expect(ready.serial.count == 16 && Hex.decode(ready.serial) != nil)
 
         let host = try CTAPHIDTestHost(port: ready.port)
         let opened = try host.openChannel(nonce: [9, 8, 7, 6, 5, 4, 3, 2])

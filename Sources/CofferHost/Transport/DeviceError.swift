@@ -1,3 +1,4 @@
+import CofferCrypto
 import CTAPHID
 
 /// Why a device could not be reached or did not answer as CTAPHID prescribes.

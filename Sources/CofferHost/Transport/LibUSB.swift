@@ -2,6 +2,7 @@
 // checked and turned into a DeviceError.
 
 internal import CLibUSB
+import CofferCrypto
 
 /// A libusb context: freed with libusb_exit once nothing uses it.
 final class LibUSBSession {

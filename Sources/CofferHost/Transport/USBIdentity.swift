@@ -5,6 +5,7 @@
 /// (class 3, no subclass, no protocol) whose report descriptor declares the FIDO usage page 0xF1D0,
 /// usage 0x01 (CTAPHID), with 64-byte input and output reports on interrupt endpoints IN 0x81 and
 /// OUT 0x01 — the shape of every CTAPHID authenticator, so the same framing runs over it.
+import CofferCrypto
 public enum USBIdentity {
     /// pid.codes' vendor id.
     public static let vendorID: UInt16 = 0x1209

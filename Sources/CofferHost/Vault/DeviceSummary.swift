@@ -1,3 +1,4 @@
+import CofferCrypto
 import CofferProtocol
 
 /// What `cofferctl info` shows: the device's CTAPHID and vault descriptions, its keys, and what

@@ -1,3 +1,4 @@
+import CofferCrypto
 import CofferProtocol
 
 /// Why a vault operation did not go through, as a person needs to hear it.

@@ -1,4 +1,5 @@
-/// Lower-case hexadecimal, as key files, pins and `--json` output write bytes.
+/// Hexadecimal text for bytes, the one codec of the package: lower-case out (key files, pins, `--json`,
+/// the ready file), either case in (`--seed`, serials, vector files).
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
