@@ -139,7 +139,7 @@ let package = Package(
             name: "CofferFirmwareTests",
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
-        .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID"]),
+        .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID", "CofferTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator"], exclude: ["USB"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
     ]

@@ -1,4 +1,5 @@
 import CofferCrypto
+import CofferTestSupport
 import OPAQUE
 import Testing
 @testable import CofferHost

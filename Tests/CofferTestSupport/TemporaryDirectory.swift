@@ -46,3 +46,25 @@ extension TemporaryDirectory {
         try FileManager.default.removeItem(atPath: file(name))
     }
 }
+
+extension TemporaryDirectory {
+    /// The names in the directory, sorted.
+    public var names: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+
+    /// Writes `bytes` as `name`, stopping the test run if the file system refuses.
+    public func write(_ bytes: [UInt8], to name: String) {
+        precondition(FileManager.default.createFile(atPath: file(name), contents: Data(bytes)), "cannot write \(name)")
+    }
+
+    /// The contents of `name`, or nil when there is no such file.
+    public func read(_ name: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: file(name)).map { [UInt8]($0) }
+    }
+
+    /// Whether `name` exists in the directory.
+    public func exists(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: file(name))
+    }
+}
