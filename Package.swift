@@ -140,7 +140,9 @@ let package = Package(
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
         .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID", "CofferTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator"], exclude: ["USB"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator", "CofferTestSupport"], exclude: ["USB"]
+        ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
     ]
 )

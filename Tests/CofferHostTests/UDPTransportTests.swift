@@ -1,5 +1,6 @@
 import CTAPHID
 import CofferCrypto
+import CofferTestSupport
 import Testing
 @testable import CofferHost
 

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+import func CofferTestSupport.seededBytes
+
 /// Each documented exit status, produced by the built binary for the reason the table gives.
 /// (10 and 11 are in StoryTests, 77 in the USB test under umockdev.)
 @Suite(.serialized) struct ExitStatusTests {

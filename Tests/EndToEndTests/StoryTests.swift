@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+import func CofferTestSupport.seededBytes
+
 /// The built cofferctl against a built coffer-emulator over UDP: the whole story, step by step,
 /// with every exit status it meets on the way.
 @Suite(.serialized) struct StoryTests {

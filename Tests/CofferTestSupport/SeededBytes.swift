@@ -1,5 +1,5 @@
 /// SplitMix64: seeded bytes so the same inputs come back on every run.
-func seededBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+public func seededBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     var state = seed
     var bytes = [UInt8]()
     bytes.reserveCapacity(count + 8)
