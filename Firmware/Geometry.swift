@@ -31,6 +31,13 @@ public struct CounterLayout: Equatable, Sendable {
     public static let lifecycle = 0
     /// Logins started for ids with no record: a durable write that keeps their timing like a real one.
     public static let unknownLogins = 1
+    /// Seals of slot copies ever made: each copy is sealed at a value of this counter taken (and made
+    /// durable) before it is sealed, and a slot's version counter advances to it, so no version of a
+    /// slot is ever sealed twice (two copies cannot claim one version).
+    public static let sealSequence = 2
+    /// Boots of the device: raised once per boot before any random value is drawn, so a seeded
+    /// entropy source never repeats a stream across boots.
+    public static let boots = 3
 
     public let slotCount: Int
 

@@ -51,6 +51,9 @@ public protocol CounterBank: AnyObject {
     func read(_ index: Int) throws(HALError) -> UInt32
     /// Raises the counter by one and returns only once the new value is durable.
     func increment(_ index: Int) throws(HALError) -> UInt32
+    /// Raises the counter to `value` in one durable write (nothing when it holds `value` already);
+    /// `.outOfRange` when `value` is below the counter, which would lower it.
+    func advance(_ index: Int, to value: UInt32) throws(HALError) -> UInt32
 }
 
 /// External NOR-style flash: erase sets a page to 0xFF; program writes into erased bytes.

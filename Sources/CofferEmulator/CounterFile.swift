@@ -79,6 +79,15 @@ public final class CounterFile: CounterBank {
         return next.values[index]
     }
 
+    public func advance(_ index: Int, to value: UInt32) throws(HALError) -> UInt32 {
+        guard current.values.indices.contains(index), value >= current.values[index] else { throw .outOfRange }
+        guard value > current.values[index] else { return value }
+        var next = current
+        next.values[index] = value
+        try writeNext(next, what: "counter advance")
+        return value
+    }
+
     /// Binds the bank to the device tagged `tag`: one durable write, none if it is bound to `tag`
     /// already. Called right before the fuses are burned, so a bank beside burned fuses is always
     /// bound to them; a burn cut off after this leaves blank fuses, and the next burn binds again.

@@ -29,6 +29,14 @@ public final class MemoryCounterBank: CounterBank {
         return values[index]
     }
 
+    public func advance(_ index: Int, to value: UInt32) throws(HALError) -> UInt32 {
+        guard values.indices.contains(index), value >= values[index] else { throw .outOfRange }
+        guard value > values[index] else { return value }
+        try power.admitWrite()
+        values[index] = value
+        return value
+    }
+
     /// Every counter's value, for tests that compare against a model.
     public var snapshot: [UInt32] { values }
 }

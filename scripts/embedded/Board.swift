@@ -52,6 +52,12 @@ final class MonotonicCounters: CounterBank {
         values[index] += 1
         return values[index]
     }
+
+    func advance(_ index: Int, to value: UInt32) throws(HALError) -> UInt32 {
+        guard values.indices.contains(index), value >= values[index] else { throw .outOfRange }
+        values[index] = value
+        return value
+    }
 }
 
 /// NOR flash in a fixed buffer of exactly the pages the store needs, with NOR's program rule.
