@@ -52,7 +52,7 @@ public struct CounterLayout: Equatable, Sendable {
 }
 
 /// The flash layout: header pages, then for each slot copy A and copy B, each on whole pages.
-/// The copy of version `v` lives in half `v % 2`, so a write always lands in the half not trusted.
+/// A write always lands in the half that does not hold the trusted copy.
 public struct FlashLayout: Equatable, Sendable {
     public let pageSize: Int
     public let geometry: StoreGeometry

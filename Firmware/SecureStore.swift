@@ -1,8 +1,11 @@
 // The secure store: fixed-size slots on untrusted flash, each with two physical copies, where the
-// on-chip version counter says which copy is the truth. A write goes to the half not trusted, is
-// made durable, and only then does the counter move, so a power cut at any point leaves the old or
-// the new content. A copy that does not open at the counter's version is reported damaged and
-// left alone: never used, never reset.
+// on-chip version counter says which copy is the truth. A write takes a fresh value of the on-chip
+// seal sequence first (durable), seals the copy at that value, puts it in the half not trusted,
+// makes it durable, and only then advances the slot's version counter to that value. So a power
+// cut at any point leaves the old or the new content, and no version is ever sealed twice: a copy
+// cut off before its commit can never be trusted later, because the version counter only moves on
+// to newer seal values. A copy that does not open at the counter's version is reported damaged
+// and left alone: never used, never reset.
 
 import CofferProtocol
 import OPAQUE
@@ -30,6 +33,9 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
     /// none): whose the slot seems to have been, so that id is neither treated as unknown nor given
     /// another slot.
     private var damagedClaims: [[UInt8]?]
+    /// For each slot, the half that held its trusted copy when it was last opened or written (nil:
+    /// never written, or not opened yet). Writes go to the other half.
+    private var trustedHalves: [Int?]
 
     /// A store over `flash` and `counters`; refuses with `.outOfRange` when they are too small.
     public init(
@@ -46,6 +52,7 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
         self.keys = keys
         states = [SlotState](repeating: .empty, count: geometry.slotCount)
         damagedClaims = [[UInt8]?](repeating: nil, count: geometry.slotCount)
+        trustedHalves = [Int?](repeating: nil, count: geometry.slotCount)
     }
 
     public var slotCount: Int { layout.geometry.slotCount }
@@ -60,10 +67,11 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
 
     /// Erases every page of the store that is not blank, then writes the header last, so a store
     /// whose formatting was cut off has no valid header and is formatted again.
-    public func format(defaultAttemptLimit: UInt8) throws(FirmwareError) {
+    public func format(defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8? = nil) throws(FirmwareError) {
         for page in (0..<layout.requiredPages).reversed() { try erasePageIfNeeded(page) }
         let header = StoreHeader(
-            slotCount: slotCount, slotSize: layout.geometry.slotSize, defaultAttemptLimit: defaultAttemptLimit)
+            slotCount: slotCount, slotSize: layout.geometry.slotSize, defaultAttemptLimit: defaultAttemptLimit,
+            maxAttemptLimit: maxAttemptLimit ?? max(defaultAttemptLimit, VaultLimits.defaultMaxAttemptLimit))
         let bytes = try hal(try header.sealed(engine: engine, keys: keys))
         try hal(try flash.program(offset: 0, bytes: bytes))
     }
@@ -93,46 +101,71 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
         return contents
     }
 
-    /// The trusted content of `slot`. `.slotDamaged` when its copy at the counter's version is
-    /// missing or does not open.
+    /// The trusted content of `slot`: the copy, in either half, that opens at the version counter's
+    /// value. `.slotDamaged` when none does.
     public func load(_ slot: Int) throws(FirmwareError) -> SlotContent {
         let version = try hal(try counters.read(counterLayout.version(slot)))
         // Version 0: never written since manufacture; flash contents there mean nothing.
         guard version > 0 else {
+            trustedHalves[slot] = nil
             setState(slot, .empty)
             return .empty
         }
-        let bytes = try hal(
-            try flash.read(offset: layout.offset(slot: slot, half: Int(version % 2)), count: layout.geometry.slotSize))
-        guard let content = SlotCopy.open(bytes, slot: slot, version: version, engine: engine, keys: keys) else {
-            setState(slot, .damaged, claim: SlotCopy.claimedLookupTag(bytes))
-            throw .refused(.slotDamaged)
+        // Whose the slot seems to be if no copy opens: the copy claiming the newest version in the
+        // clear (the trusted one, edited; or after a rollback the newest left).
+        var claim: (version: UInt32, tag: [UInt8])?
+        for half in 0..<2 {
+            let bytes = try hal(
+                try flash.read(offset: layout.offset(slot: slot, half: half), count: layout.geometry.slotSize))
+            if let content = SlotCopy.open(bytes, slot: slot, version: version, engine: engine, keys: keys) {
+                trustedHalves[slot] = half
+                setState(slot, SlotState(content))
+                return content
+            }
+            if let tag = SlotCopy.claimedLookupTag(bytes) {
+                let claimed = SlotCopy.claimedVersion(bytes) ?? 0
+                if claim.map({ claimed >= $0.version }) ?? true { claim = (claimed, tag) }
+            }
         }
-        setState(slot, SlotState(content))
-        return content
+        setState(slot, .damaged, claim: claim?.tag)
+        throw .refused(.slotDamaged)
     }
 
-    /// Replaces the content of `slot`: new copy into the untrusted half, durable, then the version
-    /// counter. With `scrub`, the previous copy is erased afterwards (destroying key material).
+    /// Replaces the content of `slot`: a fresh seal value (durable), the new copy sealed at it into
+    /// the untrusted half (durable), then the version counter advanced to it. With `scrub`, the
+    /// previous copy is erased afterwards (destroying key material).
     public func write(_ slot: Int, _ content: SlotContent, scrub: Bool = false) throws(FirmwareError) {
         let versionIndex = counterLayout.version(slot)
         let current = try hal(try counters.read(versionIndex))
-        guard current < UInt32.max else { throw .hal(.counterExhausted) }
-        let next = current + 1
-        let half = Int(next % 2)
+        let half = 1 - (try trustedHalf(slot) ?? 0)
+        // The seal value is spent before anything is sealed with it, so a cut anywhere after this
+        // line leaves a copy (if any) at a version the counter will never take.
+        let version = try hal(try counters.increment(CounterLayout.sealSequence))
+        guard version > current else { throw .hal(.outOfRange) }
         let bytes = try hal(
             try SlotCopy.seal(
-                content, slot: slot, version: next, slotSize: layout.geometry.slotSize, engine: engine, keys: keys))
+                content, slot: slot, version: version, slotSize: layout.geometry.slotSize, engine: engine,
+                keys: keys))
         try eraseCopyIfNeeded(slot: slot, half: half)
         try hal(try flash.program(offset: layout.offset(slot: slot, half: half), bytes: bytes))
-        _ = try hal(try counters.increment(versionIndex))
+        _ = try hal(try counters.advance(versionIndex, to: version))
         let reread = try hal(try counters.read(versionIndex))
-        guard reread == next else {
+        guard reread == version else {
             setState(slot, .damaged, claim: SlotCopy.claimedLookupTag(bytes))
             throw .refused(.slotDamaged)
         }
+        trustedHalves[slot] = half
         setState(slot, SlotState(content))
         if scrub { try scrubStaleCopy(slot) }
+    }
+
+    /// The half holding the trusted copy of `slot` (nil when it was never written), opening the slot
+    /// when this boot has not yet.
+    public func trustedHalf(_ slot: Int) throws(FirmwareError) -> Int? {
+        guard try hal(try counters.read(counterLayout.version(slot))) > 0 else { return nil }
+        if let half = trustedHalves[slot] { return half }
+        _ = try load(slot)
+        return trustedHalves[slot]
     }
 
     /// The slot holding a record or tombstone for `credentialID`.
@@ -166,10 +199,14 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
 
     // MARK: Erasing
 
-    /// Erases the half of `slot` that is not trusted, if it holds anything.
+    /// Erases the half of `slot` that is not trusted (both halves of a slot never written), if it
+    /// holds anything.
     private func scrubStaleCopy(_ slot: Int) throws(FirmwareError) {
-        let version = try hal(try counters.read(counterLayout.version(slot)))
-        try eraseCopyIfNeeded(slot: slot, half: Int((version + 1) % 2))
+        guard let trusted = try trustedHalf(slot) else {
+            for half in 0..<2 { try eraseCopyIfNeeded(slot: slot, half: half) }
+            return
+        }
+        try eraseCopyIfNeeded(slot: slot, half: 1 - trusted)
     }
 
     private func eraseCopyIfNeeded(slot: Int, half: Int) throws(FirmwareError) {

@@ -16,17 +16,26 @@ public struct VaultRecord: Equatable {
     public var backupKey: SecretBytes?
     /// The client's OPAQUE RegistrationRecord (RFC 9807 §5.1.3).
     public var registrationRecord: [UInt8]
+    /// The one-time value the device drew at this record's RegisterStart; with the id it names the
+    /// record's own OPRF key, so no OPRF answer given before the registration, and no record made
+    /// under another registration, is any use against this one.
+    public var registrationNonce: [UInt8]
 
     public init(
         credentialID: [UInt8], attemptLimit: UInt8, attemptBase: UInt32, backupKey: SecretBytes?,
-        registrationRecord: [UInt8]
+        registrationRecord: [UInt8],
+        registrationNonce: [UInt8] = [UInt8](repeating: 0, count: VaultRecord.nonceLength)
     ) {
         self.credentialID = credentialID
         self.attemptLimit = attemptLimit
         self.attemptBase = attemptBase
         self.backupKey = backupKey
         self.registrationRecord = registrationRecord
+        self.registrationNonce = registrationNonce
     }
+
+    /// Bytes of a registration nonce.
+    public static let nonceLength = 32
 
     /// Logins started since the last success, given the slot's attempt counter.
     public func attemptsUsed(counter: UInt32) -> UInt32 {
@@ -50,7 +59,7 @@ public enum SlotContent: Equatable {
     }
 
     /// Fixed bytes of a record's encoding besides its id and registration record.
-    static let recordOverhead = 1 + 1 + 1 + 4 + 1 + VaultLimits.backupKeyLength + 2
+    static let recordOverhead = 1 + 1 + 1 + 4 + 1 + VaultLimits.backupKeyLength + 2 + VaultRecord.nonceLength
 
     /// The longest registration record a slot with `plaintextLength` bytes of room can hold.
     static func maxRegistrationRecordLength(plaintextLength: Int) -> Int {
@@ -80,6 +89,7 @@ public enum SlotContent: Equatable {
                 writer.write(bytes: [UInt8](repeating: 0, count: VaultLimits.backupKeyLength))
             }
             writer.writeLongField(record.registrationRecord)
+            writer.write(bytes: record.registrationNonce)
         }
         var bytes = writer.bytes
         precondition(bytes.count <= length, "slot content larger than its slot")
@@ -106,10 +116,12 @@ public enum SlotContent: Equatable {
             guard hasKey <= 1 else { throw .invalidValue }
             let key = try reader.readBytes(VaultLimits.backupKeyLength)
             let registrationRecord = try reader.readLongField(allowed: 1...bytes.count)
+            let nonce = try reader.readBytes(VaultRecord.nonceLength)
             self = .record(
                 VaultRecord(
                     credentialID: id, attemptLimit: limit, attemptBase: base,
-                    backupKey: hasKey == 1 ? SecretBytes(key) : nil, registrationRecord: registrationRecord))
+                    backupKey: hasKey == 1 ? SecretBytes(key) : nil, registrationRecord: registrationRecord,
+                    registrationNonce: nonce))
         }
         // The rest is padding and must be zero: anything else is not a copy this firmware wrote.
         guard reader.readRemaining().allSatisfy({ $0 == 0 }) else { throw .trailingBytes }

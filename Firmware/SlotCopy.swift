@@ -14,8 +14,10 @@ import OPAQUE
 
 /// The byte layout and sealing of a slot copy (docs/PROTOCOL.md, "Flash layout").
 public enum SlotCopy {
-    /// Format version of slot copies and the store header (2: copies carry a lookup tag).
-    public static let formatVersion: UInt8 = 2
+    /// Format version of slot copies and the store header (2: copies carry a lookup tag; 3: a copy's
+    /// version is a value of the seal sequence, records carry their registration nonce, and the
+    /// header carries the maximum attempt limit). Older formats are refused, never migrated.
+    public static let formatVersion: UInt8 = 3
     /// "CS": marks a programmed slot copy.
     static let magic: [UInt8] = [0x43, 0x53]
     /// Clear header: magic 2, format 1, reserved 1, version 4, lookup tag 16, nonce 12, sealed length 2.
@@ -73,6 +75,13 @@ public enum SlotCopy {
     static func claimedLookupTag(_ bytes: [UInt8]) -> [UInt8]? {
         guard bytes.count >= headerSize, Array(bytes[0..<4]) == magic + [formatVersion, 0] else { return nil }
         return Array(bytes[lookupTagOffset..<lookupTagOffset + lookupTagLength])
+    }
+
+    /// The version a copy claims in the clear, whoever wrote it: nil unless it starts with this
+    /// format's magic. Not authenticated; it only says which half a damaged slot's claim comes from.
+    public static func claimedVersion(_ bytes: [UInt8]) -> UInt32? {
+        guard bytes.count >= headerSize, Array(bytes[0..<4]) == magic + [formatVersion, 0] else { return nil }
+        return UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
     }
 
     /// A synthetic nonce: a keyed hash of where the copy goes and what it holds. A write that is

@@ -5,7 +5,8 @@
 import CofferProtocol
 import OPAQUE
 
-/// The first page of the store (docs/PROTOCOL.md, "Flash layout").
+/// The first page of the store (docs/PROTOCOL.md, "Flash layout"): its geometry and the device's
+/// attempt-limit policy.
 public struct StoreHeader: Equatable {
     /// "CFST".
     static let magic: [UInt8] = [0x43, 0x46, 0x53, 0x54]
@@ -15,11 +16,14 @@ public struct StoreHeader: Equatable {
     public var slotCount: Int
     public var slotSize: Int
     public var defaultAttemptLimit: UInt8
+    /// The most attempts a record may have; registrations asking for more are capped to it.
+    public var maxAttemptLimit: UInt8
 
-    public init(slotCount: Int, slotSize: Int, defaultAttemptLimit: UInt8) {
+    public init(slotCount: Int, slotSize: Int, defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8) {
         self.slotCount = slotCount
         self.slotSize = slotSize
         self.defaultAttemptLimit = defaultAttemptLimit
+        self.maxAttemptLimit = maxAttemptLimit
     }
 
     private var fields: [UInt8] {
@@ -30,7 +34,7 @@ public struct StoreHeader: Equatable {
         writer.write(UInt16(slotCount))
         writer.write(UInt16(slotSize))
         writer.write(defaultAttemptLimit)
-        writer.write(UInt8(0))
+        writer.write(maxAttemptLimit)
         return writer.bytes
     }
 
@@ -50,11 +54,12 @@ public struct StoreHeader: Equatable {
         guard let head = try? reader.readBytes(6), head == magic + [SlotCopy.formatVersion, 0],
             let slotCount = try? reader.readUInt16(), let slotSize = try? reader.readUInt16(),
             let limit = try? reader.readUInt8(), VaultLimits.attemptLimitRange.contains(limit),
-            let reserved = try? reader.readUInt8(), reserved == 0,
+            let maxLimit = try? reader.readUInt8(), VaultLimits.attemptLimitRange.contains(maxLimit), limit <= maxLimit,
             let nonce = try? reader.readBytes(SlotCopy.nonceLength),
             let tag = try? reader.readBytes(SlotCopy.tagLength)
         else { return nil }
-        let header = StoreHeader(slotCount: Int(slotCount), slotSize: Int(slotSize), defaultAttemptLimit: limit)
+        let header = StoreHeader(
+            slotCount: Int(slotCount), slotSize: Int(slotSize), defaultAttemptLimit: limit, maxAttemptLimit: maxLimit)
         let aad = label + header.fields
         guard (try? engine.openAESGCM(key: keys.sealingKey.bytes, nonce: nonce, sealed: tag, aad: aad)) != nil
         else { return nil }

@@ -16,6 +16,7 @@ public final class Vault<B: Board> {
     public let configuration: FirmwareConfiguration
     var state: DeviceState<B>
     var pending: PendingLogins<ServerLoginState>
+    var registrations: PendingRegistrations
 
     /// Boots the firmware on `board`.
     ///
@@ -26,6 +27,7 @@ public final class Vault<B: Board> {
         self.board = board
         self.configuration = configuration
         pending = PendingLogins(capacity: configuration.pendingLoginCapacity)
+        registrations = PendingRegistrations(capacity: configuration.pendingRegistrationCapacity)
         let counterLayout = CounterLayout(slotCount: configuration.geometry.slotCount)
         guard board.counters.count >= counterLayout.requiredCount else { throw .hal(.outOfRange) }
         let fuses = try hal(try board.fuses.read())
@@ -50,6 +52,9 @@ public final class Vault<B: Board> {
 
     /// Logins awaiting their KE3.
     public var pendingLoginCount: Int { pending.count }
+
+    /// Registrations awaiting their RegisterFinish.
+    public var pendingRegistrationCount: Int { registrations.count }
 
     // MARK: Dispatch
 
@@ -82,8 +87,8 @@ public final class Vault<B: Board> {
         case .manufacture(let order): return try manufacture(order)
         case .provision(let order): return try provision(order)
         case .zeroize(let order): return try zeroize(order)
-        case .registerStart(let start): return try registerStart(start)
-        case .registerFinish(let finish): return try registerFinish(finish)
+        case .registerStart(let start): return try registerStart(start, channel: channel)
+        case .registerFinish(let finish): return try registerFinish(finish, channel: channel)
         case .loginStart(let start): return try loginStart(start, channel: channel)
         case .loginFinish(let finish): return try loginFinish(finish, channel: channel)
         }
@@ -94,6 +99,7 @@ public final class Vault<B: Board> {
     private func info() throws(FirmwareError) -> GetInfoResponse {
         var counts = (records: 0, tombstones: 0, damaged: 0)
         var defaultLimit: UInt8 = 0
+        var maxLimit: UInt8 = 0
         var ake: [UInt8] = []
         var identityKey: [UInt8] = []
         var signature: [UInt8] = []
@@ -106,7 +112,10 @@ public final class Vault<B: Board> {
                 case .empty: break
                 }
             }
-            if case .operational(_, let header?) = state { defaultLimit = header.defaultAttemptLimit }
+            if case .operational(_, let header?) = state {
+                defaultLimit = header.defaultAttemptLimit
+                maxLimit = header.maxAttemptLimit
+            }
             ake = identity.ake.publicKey
             identityKey = identity.keys.identityPublicKey
             signature = try identitySignature(identity)
@@ -116,7 +125,7 @@ public final class Vault<B: Board> {
             serial: state.identity?.serial ?? 0, lifecycle: lifecycle,
             slotCount: UInt16(configuration.geometry.slotCount), recordCount: UInt16(counts.records),
             tombstoneCount: UInt16(counts.tombstones), damagedCount: UInt16(counts.damaged),
-            defaultAttemptLimit: defaultLimit, akePublicKey: ake, identityPublicKey: identityKey,
+            defaultAttemptLimit: defaultLimit, maxAttemptLimit: maxLimit, akePublicKey: ake, identityPublicKey: identityKey,
             identitySignature: signature)
     }
 
@@ -129,10 +138,13 @@ public final class Vault<B: Board> {
         return signature
     }
 
+    /// The device-wide counters, and per-slot counters only where the operator asked the device to
+    /// show them: they tell which record a login hit, so anyone else could use them to probe ids.
     private func counters(_ page: CountersRequest) throws(FirmwareError) -> CountersResponse {
         let layout = CounterLayout(slotCount: configuration.geometry.slotCount)
         let first = Int(page.firstSlot)
         guard first <= layout.slotCount else { throw .refused(.malformed) }
+        guard page.count == 0 || configuration.showsSlotCounters else { throw .refused(.operatorOnly) }
         let count = min(Int(page.count), VaultLimits.countersPerPage, layout.slotCount - first)
         var slots: [SlotCounters] = []
         for slot in first..<first + count {
@@ -143,7 +155,8 @@ public final class Vault<B: Board> {
         }
         let lifecycleCounter = try hal(try board.counters.read(CounterLayout.lifecycle))
         return CountersResponse(
-            lifecycleCounter: lifecycleCounter, slotCount: UInt16(layout.slotCount), firstSlot: page.firstSlot,
+            lifecycleCounter: lifecycleCounter, bootCounter: try hal(try board.counters.read(CounterLayout.boots)),
+            sealSequence: try hal(try board.counters.read(CounterLayout.sealSequence)), slotCount: UInt16(layout.slotCount), firstSlot: page.firstSlot,
             slots: slots)
     }
 }

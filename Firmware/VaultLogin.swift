@@ -52,13 +52,15 @@ extension Vault {
         let isLastAttempt = used == limit
         if isLastAttempt { try destroy(slot: slot, credentialID: id, store: store) }
         let ke2 = try respond(
-            to: ke1, record: registration, id: id, channel: channel, identity: identity,
-            target: .record(slot: slot, record: record, held: isLastAttempt))
+            to: ke1, record: registration, id: id,
+            oprfKeyName: OPRFKeyName.record(credentialID: id, nonce: record.registrationNonce), channel: channel,
+            identity: identity, target: .record(slot: slot, record: record, held: isLastAttempt))
         return LoginStartResponse(ke2: ke2, attemptsRemaining: UInt8(limit - used)).encoded()
     }
 
     /// An id with no record: RFC 9807's fake KE2, from a fake record derived from the id (so repeated
-    /// logins to one id look alike). A durable counter write keeps the cost of a real login.
+    /// logins to one id look alike). A durable counter write keeps the cost of a real login. Its OPRF
+    /// key is one no record can have (`OPRFKeyName.fake`), so what it evaluates is useless later.
     private func fakeLogin(
         _ ke1: KE1<Suite>, id: [UInt8], channel: UInt32, identity: ChipIdentity<B>, header: StoreHeader
     ) throws(FirmwareError) -> [UInt8] {
@@ -79,20 +81,22 @@ extension Vault {
         } catch {
             throw .refused(.internalError)
         }
-        let ke2 = try respond(to: ke1, record: fake, id: id, channel: channel, identity: identity, target: .unknown)
+        let ke2 = try respond(
+            to: ke1, record: fake, id: id, oprfKeyName: OPRFKeyName.fake(credentialID: id), channel: channel,
+            identity: identity, target: .unknown)
         // What a fresh record at the default limit would say after this login.
         return LoginStartResponse(ke2: ke2, attemptsRemaining: header.defaultAttemptLimit - 1).encoded()
     }
 
     /// Computes KE2 with fresh randomness and files the login as pending on `channel`.
     private func respond(
-        to ke1: KE1<Suite>, record: RegistrationRecord<Suite>, id: [UInt8], channel: UInt32,
+        to ke1: KE1<Suite>, record: RegistrationRecord<Suite>, id: [UInt8], oprfKeyName: [UInt8], channel: UInt32,
         identity: ChipIdentity<B>, target: LoginTarget
     ) throws(FirmwareError) -> [UInt8] {
         let entropy = board.entropy
         do {
             let (ke2, serverState) = try identity.opaque.generateKE2(
-                ke1: ke1, record: record, credentialIdentifier: id,
+                ke1: ke1, record: record, credentialIdentifier: oprfKeyName,
                 maskingNonce: entropy.randomBytes(OPAQUELengths.nonce),
                 serverNonce: entropy.randomBytes(OPAQUELengths.nonce),
                 serverKeyshareSeed: SecretBytes(entropy.randomBytes(OPAQUELengths.seed)))
@@ -118,15 +122,26 @@ extension Vault {
             // A fake KE2's transcript has no key anyone knows; reaching here would need a MAC forgery.
             throw .refused(.authenticationFailed)
         }
+
         var record = try currentRecord(slot: slot, started: started, held: held, store: identity.store)
         let store = identity.store
         // A valid KE3 proves the password: attempts used go back to 0, whatever the intent does next.
         record.attemptBase = try hal(
             try board.counters.read(store.counterLayout.attempts(slot)))
+        // The fields the device is about to act on must be the ones the client bound to this session:
+        // a relay's edit of the intent or the sealed key is refused, and only the re-base (which the
+        // owner's KE3 earned) is kept.
+        let expected = binding(
+            sessionKey, SessionBinding.requestInfo(
+                credentialID: login.credentialID, intent: request.intent, sealedKey: request.sealedKey))
+        guard constantTimeEqual(expected, request.binding) else {
+            try store.write(slot, .record(record))
+            throw .refused(.requestNotAuthenticated)
+        }
         switch request.intent {
         case .delete:
             try store.write(slot, .empty, scrub: true)
-            return LoginFinishResponse().encoded()
+            return reply(sessionKey, login.credentialID, .delete, sealedKey: [])
         case .deposit:
             guard record.backupKey == nil else {
                 try store.write(slot, .record(record))
@@ -145,7 +160,7 @@ extension Vault {
             }
             record.backupKey = SecretBytes(backupKey)
             try store.write(slot, .record(record))
-            return LoginFinishResponse().encoded()
+            return reply(sessionKey, login.credentialID, .deposit, sealedKey: [])
         case .recover:
             try store.write(slot, .record(record))
             guard let backupKey = record.backupKey else { throw .refused(.noKeyDeposited) }
@@ -155,8 +170,19 @@ extension Vault {
             let sealed = try hal(
                 try board.engine.sealAESGCM(
                     key: key, nonce: KeyTransport.nonce, plaintext: backupKey.bytes, aad: KeyTransport.recoverAAD))
-            return LoginFinishResponse(sealedKey: sealed).encoded()
+            return reply(sessionKey, login.credentialID, .recover, sealedKey: sealed)
         }
+    }
+
+    /// The session binding tag of `info` (docs/PROTOCOL.md §5).
+    private func binding(_ sessionKey: SecretBytes, _ info: [UInt8]) -> [UInt8] {
+        board.engine.hkdf(ikm: sessionKey.bytes, salt: [], info: info, length: SessionBinding.tagLength)
+    }
+
+    /// An ok LoginFinish reply, bound to the session so the client knows the device did it.
+    private func reply(_ sessionKey: SecretBytes, _ id: [UInt8], _ intent: LoginIntent, sealedKey: [UInt8]) -> [UInt8] {
+        let tag = binding(sessionKey, SessionBinding.replyInfo(credentialID: id, intent: intent, sealedKey: sealedKey))
+        return LoginFinishResponse(sealedKey: sealedKey, binding: tag).encoded()
     }
 
     /// The record a finishing login acts on. Normally the slot's current record, which must still be

@@ -21,13 +21,15 @@ extension Vault {
     /// first, then the store is formatted with the default attempt limit, then the counter moves to
     /// "operational". Cut off in between, the device boots provisioned and Provision runs again.
     func provision(_ order: ProvisionRequest) throws(FirmwareError) -> [UInt8] {
-        guard VaultLimits.attemptLimitRange.contains(order.defaultAttemptLimit) else {
-            throw .refused(.invalidAttemptLimit)
-        }
+        guard VaultLimits.attemptLimitRange.contains(order.defaultAttemptLimit),
+            VaultLimits.attemptLimitRange.contains(order.maxAttemptLimit),
+            order.defaultAttemptLimit <= order.maxAttemptLimit
+        else { throw .refused(.invalidAttemptLimit) }
         guard let identity = state.identity else { throw .refused(.notAllowedInState) }
         try raiseLifecycleCounter(to: Lifecycle.counterValue(of: .provisioned))
         state = .provisioned(identity)
-        try identity.store.format(defaultAttemptLimit: order.defaultAttemptLimit)
+        try identity.store.format(
+            defaultAttemptLimit: order.defaultAttemptLimit, maxAttemptLimit: order.maxAttemptLimit)
         try raiseLifecycleCounter(to: Lifecycle.counterValue(of: .operational))
         state = .operational(identity, header: nil)
         openStore(identity)
@@ -41,6 +43,7 @@ extension Vault {
         guard let identity = state.identity else { throw .refused(.notAllowedInState) }
         guard order.serial == identity.serial else { throw .refused(.confirmationMismatch) }
         pending.removeAll()
+        registrations.removeAll()
         try raiseLifecycleCounter(to: Lifecycle.counterValue(of: .zeroized))
         state = .zeroized
         eraseFlash()

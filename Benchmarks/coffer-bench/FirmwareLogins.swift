@@ -34,7 +34,8 @@ struct FirmwareLogins {
         let (request, registration) = try client.createRegistrationRequest(
             password: password, blind: blindScalar(suite: suite, random: random))
         let started = try RegisterStartResponse(decoding: ok(vault.handle(
-            .registerStart(RegisterStartRequest(credentialID: id, registrationRequest: request.serialize())),
+            .registerStart(RegisterStartRequest(credentialID: id, attemptLimit: 10,
+                                                registrationRequest: request.serialize())),
             channel: 1)))
         let record = try client.finalizeRegistrationRequest(
             state: registration,
@@ -42,8 +43,8 @@ struct FirmwareLogins {
             envelopeNonce: random.bytes(32)
         ).record
         try ok(vault.handle(
-            .registerFinish(RegisterFinishRequest(credentialID: id, attemptLimit: 10,
-                                                  registrationRecord: record.serialize())), channel: 1))
+            .registerFinish(RegisterFinishRequest(credentialID: id, registrationRecord: record.serialize())),
+            channel: 1))
         var cpu: UInt64 = 0
         _ = try login(vault, client: client, id: id, password: password, random: random, intent: .deposit,
                       backupKey: backupKey, cpu: &cpu)
@@ -82,9 +83,12 @@ struct FirmwareLogins {
             sealed = try AESGCM.seal(backupKey, key: SecretBytes(key), nonce: KeyTransport.nonce,
                                      aad: KeyTransport.depositAAD)
         }
+        let binding = SessionBinding.requestTag(
+            sessionKey: result.sessionKey, credentialID: id, intent: intent, sealedKey: sealed)
         start = threadCPUNanoseconds()
         let finishReply = vault.handle(
-            .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent, sealedKey: sealed)),
+            .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent, sealedKey: sealed,
+                                            binding: binding)),
             channel: 1)
         cpu += threadCPUNanoseconds() - start
 

@@ -48,7 +48,8 @@ final class EmulatedDevice {
             fuses: media.fuses, counters: media.counters, flash: media.flash,
             entropy: ChipEntropy(seed: settings.seed, purpose: purpose),
             engine: OpenSSLCryptoEngine(suite: P256SHA256Suite()))
-        let configuration = FirmwareConfiguration(geometry: StoreGeometry(slotCount: slotCount))
+        let configuration = FirmwareConfiguration(
+            geometry: StoreGeometry(slotCount: slotCount), showsSlotCounters: settings.showsSlotCounters)
         do {
             return try CofferChip(board: board, configuration: configuration)
         } catch {
@@ -72,9 +73,13 @@ final class EmulatedDevice {
             logger.info("manufactured device \(ReadyFile.hex(serial))")
             fallthrough
         case .manufactured, .provisioned:
-            let limit = settings.attemptLimit ?? EmulatorSettings.defaultAttemptLimit
-            try perform(vault, .provision(ProvisionRequest(defaultAttemptLimit: limit)), "provision")
-            logger.info("provisioned \(slotCount) slots, default guess limit \(limit)")
+            let policy = settings.attemptPolicy
+            try perform(
+                vault,
+                .provision(ProvisionRequest(defaultAttemptLimit: policy.defaultLimit, maxAttemptLimit: policy.maxLimit)),
+                "provision")
+            logger.info(
+                "provisioned \(slotCount) slots, default guess limit \(policy.defaultLimit), most \(policy.maxLimit)")
             return true
         }
     }

@@ -1,3 +1,5 @@
+import CofferProtocol
+
 /// What every subcommand needs to find and drive a device: where its state lives, and the choices
 /// that shape a new device or a run.
 public struct EmulatorSettings: Sendable {
@@ -5,6 +7,8 @@ public struct EmulatorSettings: Sendable {
     public static let defaultSlotCount = 256
     /// Default attempt limit of a new device's records (the guess limit).
     public static let defaultAttemptLimit: UInt8 = 10
+    /// The least maximum attempt limit a new device gets when none is named.
+    public static let defaultMaxAttemptLimit: UInt8 = VaultLimits.defaultMaxAttemptLimit
 
     /// The state directory.
     public var stateDirectory: StateDirectory
@@ -17,19 +21,35 @@ public struct EmulatorSettings: Sendable {
     public var attemptLimit: UInt8?
     /// Cut the power before the N-th durable write (see `PowerCut`); nil for never.
     public var crashAfterWrites: Int?
+    /// The most attempts any record may have, set when the device is provisioned; nil for the larger
+    /// of the default limit and `VaultLimits.defaultMaxAttemptLimit`.
+    public var maxAttemptLimit: UInt8?
+    /// Whether the device answers Counters with per-slot counters (the operator's choice: they tell
+    /// which record a login hit).
+    public var showsSlotCounters: Bool
 
     public init(
         stateDirectory: StateDirectory,
         seed: [UInt8]? = nil,
         slotCount: Int? = nil,
         attemptLimit: UInt8? = nil,
-        crashAfterWrites: Int? = nil
+        crashAfterWrites: Int? = nil,
+        maxAttemptLimit: UInt8? = nil,
+        showsSlotCounters: Bool = false
     ) {
         self.stateDirectory = stateDirectory
         self.seed = seed
         self.slotCount = slotCount
         self.attemptLimit = attemptLimit
         self.crashAfterWrites = crashAfterWrites
+        self.maxAttemptLimit = maxAttemptLimit
+        self.showsSlotCounters = showsSlotCounters
+    }
+
+    /// The default attempt limit and maximum a new device is provisioned with.
+    public var attemptPolicy: (defaultLimit: UInt8, maxLimit: UInt8) {
+        let defaultLimit = attemptLimit ?? EmulatorSettings.defaultAttemptLimit
+        return (defaultLimit, maxAttemptLimit ?? max(defaultLimit, VaultLimits.defaultMaxAttemptLimit))
     }
 }
 

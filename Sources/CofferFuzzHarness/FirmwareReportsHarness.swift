@@ -59,7 +59,8 @@ enum FirmwareStart: UInt8, CaseIterable, Sendable {
         let vault = bench.chip.vault
         expectOK(vault.handle(.manufacture(ManufactureRequest(serial: Self.serial)), channel: 0))
         guard self != .manufactured else { return bench.image }
-        expectOK(vault.handle(.provision(ProvisionRequest(defaultAttemptLimit: VaultLimits.defaultAttemptLimit)),
+        expectOK(vault.handle(.provision(ProvisionRequest(
+            defaultAttemptLimit: VaultLimits.defaultAttemptLimit, maxAttemptLimit: VaultLimits.defaultMaxAttemptLimit)),
                               channel: 0))
         guard self != .operational else { return bench.image }
         let client = VaultClient(seed: 11) { vault.handle($0, channel: 9) }

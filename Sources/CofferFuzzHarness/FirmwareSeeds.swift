@@ -19,7 +19,7 @@ enum FirmwareSeeds {
             },
             seed("manufacture-provision", .blank) { script, _ in
                 script.request(.manufacture(ManufactureRequest(serial: 77)))
-                script.request(.provision(ProvisionRequest(defaultAttemptLimit: 5)))
+                script.request(.provision(ProvisionRequest(defaultAttemptLimit: 5, maxAttemptLimit: 10)))
                 script.request(.getInfo)
                 script.request(.counters(CountersRequest(firstSlot: 0, count: 4)))
             },
@@ -74,7 +74,7 @@ enum FirmwareSeeds {
                 script.message(CTAPHIDCommand(rawValue: 0x40), [9])
                 script.message(CTAPHIDCommand(rawValue: 0x44), [1, 0])
                 script.request(.counters(CountersRequest(firstSlot: 100, count: 1)))
-                script.request(.loginFinish(LoginFinishRequest(ke3: [1], intent: .delete)))
+                script.request(.loginFinish(LoginFinishRequest(ke3: [1], intent: .delete, binding: CTAPHIDSeeds.bytes(32))))
             },
         ]
     }

@@ -24,7 +24,7 @@ struct VaultClient {
         let (request, state) = must { () throws(OPAQUEError) in
             try client.createRegistrationRequest(password: SecretBytes(password), blind: blind())
         }
-        let started = exchange(.registerStart(RegisterStartRequest(credentialID: id,
+        let started = exchange(.registerStart(RegisterStartRequest(credentialID: id, attemptLimit: limit,
                                                                    registrationRequest: request.serialize())))
         guard started.status == .ok else { return started }
         let record = must { () throws(OPAQUEError) in
@@ -33,8 +33,7 @@ struct VaultClient {
             return try client.finalizeRegistrationRequest(state: state, response: response,
                                                           envelopeNonce: random.randomBytes(32)).record.serialize()
         }
-        return exchange(.registerFinish(RegisterFinishRequest(credentialID: id, attemptLimit: limit,
-                                                              registrationRecord: record)))
+        return exchange(.registerFinish(RegisterFinishRequest(credentialID: id, registrationRecord: record)))
     }
 
     /// A whole login with `intent` (and `backupKey` for a deposit); the first reply that is not ok, or
@@ -58,7 +57,7 @@ struct VaultClient {
         guard let result else {
             guard finishAnyway else { return started }
             let zeros = [UInt8](repeating: 0, count: 32)
-            return exchange(.loginFinish(LoginFinishRequest(ke3: zeros, intent: .recover)))
+            return exchange(.loginFinish(LoginFinishRequest(ke3: zeros, intent: .recover, binding: zeros)))
         }
         var sealed: [UInt8] = []
         if intent == .deposit {
@@ -69,8 +68,10 @@ struct VaultClient {
                                        aad: KeyTransport.depositAAD)
             }
         }
+        let tag = SessionBinding.requestTag(
+            sessionKey: result.sessionKey, credentialID: id, intent: intent, sealedKey: sealed)
         return exchange(.loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent,
-                                                        sealedKey: sealed)))
+                                                        sealedKey: sealed, binding: tag)))
     }
 
     /// A blind that is a valid scalar (redrawn in the rare case it is not).

@@ -63,8 +63,8 @@ enum VaultMessagesHarness {
         }
         invariant(request.operation.rawValue == command, "a request decoded as another operation")
         invariant(request.encodedPayload() == payload, "a request re-encodes differently")
-        if case .registerFinish(let finish) = request, finish.attemptLimit != 0 {
-            invariant(VaultLimits.attemptLimitRange.contains(finish.attemptLimit), "an attempt limit out of range")
+        if case .loginFinish(let finish) = request {
+            invariant(finish.binding.count == SessionBinding.tagLength, "a session binding of the wrong length")
         }
         if case .loginFinish(let finish) = request {
             let sealed = finish.intent == .deposit ? VaultLimits.sealedBackupKeyLength : 0

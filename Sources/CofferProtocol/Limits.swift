@@ -1,7 +1,7 @@
 // Named size limits of the vault's messages. Every length-prefixed field is checked against one of
 // these before a byte of it is copied, so a request costs bounded memory whatever the host sends.
 
-/// The size limits of protocol version 1 (docs/PROTOCOL.md, "Limits").
+/// The size limits of protocol version 2 (docs/PROTOCOL.md, "Limits").
 public enum VaultLimits {
     /// Shortest credential identifier, in bytes.
     public static let credentialIDMinLength = 1
@@ -23,6 +23,8 @@ public enum VaultLimits {
     public static let attemptLimitRange: ClosedRange<UInt8> = 1...255
     /// The attempt limit a freshly provisioned device applies when a registration names none.
     public static let defaultAttemptLimit: UInt8 = 10
+    /// The most attempts a freshly provisioned device allows any record (larger requests are capped).
+    public static let defaultMaxAttemptLimit: UInt8 = 10
 }
 
 /// The OPAQUE-3DH configuration both sides of the vault use (docs/PROTOCOL.md, "OPAQUE").

@@ -31,19 +31,24 @@ public struct CountersRequest: Equatable, Sendable {
     }
 }
 
-/// RegisterStart: the credential id and the client's OPAQUE RegistrationRequest.
+/// RegisterStart: the credential id, the attempt limit asked for (0 = the device default) and the
+/// client's OPAQUE RegistrationRequest. The device answers with the limit it applies, signed.
 public struct RegisterStartRequest: Equatable, Sendable {
     public var credentialID: [UInt8]
+    /// 1...255, or 0 for the device's default attempt limit; the device caps it at its maximum.
+    public var attemptLimit: UInt8
     public var registrationRequest: [UInt8]
 
-    public init(credentialID: [UInt8], registrationRequest: [UInt8]) {
+    public init(credentialID: [UInt8], attemptLimit: UInt8, registrationRequest: [UInt8]) {
         self.credentialID = credentialID
+        self.attemptLimit = attemptLimit
         self.registrationRequest = registrationRequest
     }
 
     public init(decoding body: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(body)
         credentialID = try reader.readShortField(allowed: credentialIDLengths)
+        attemptLimit = try reader.readUInt8()
         registrationRequest = try reader.readLongField(allowed: opaqueLengths)
         try reader.finish()
     }
@@ -51,29 +56,26 @@ public struct RegisterStartRequest: Equatable, Sendable {
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeShortField(credentialID)
+        writer.write(attemptLimit)
         writer.writeLongField(registrationRequest)
         return writer.bytes
     }
 }
 
-/// RegisterFinish: the credential id, its attempt limit (0 = the device default) and the client's
-/// OPAQUE RegistrationRecord.
+/// RegisterFinish: the credential id and the client's OPAQUE RegistrationRecord. It finishes the
+/// registration started on the same channel and nothing else; the limit was fixed at RegisterStart.
 public struct RegisterFinishRequest: Equatable, Sendable {
     public var credentialID: [UInt8]
-    /// 1...255, or 0 for the device's default attempt limit.
-    public var attemptLimit: UInt8
     public var registrationRecord: [UInt8]
 
-    public init(credentialID: [UInt8], attemptLimit: UInt8, registrationRecord: [UInt8]) {
+    public init(credentialID: [UInt8], registrationRecord: [UInt8]) {
         self.credentialID = credentialID
-        self.attemptLimit = attemptLimit
         self.registrationRecord = registrationRecord
     }
 
     public init(decoding body: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(body)
         credentialID = try reader.readShortField(allowed: credentialIDLengths)
-        attemptLimit = try reader.readUInt8()
         registrationRecord = try reader.readLongField(allowed: opaqueLengths)
         try reader.finish()
     }
@@ -81,7 +83,6 @@ public struct RegisterFinishRequest: Equatable, Sendable {
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeShortField(credentialID)
-        writer.write(attemptLimit)
         writer.writeLongField(registrationRecord)
         return writer.bytes
     }
@@ -112,18 +113,22 @@ public struct LoginStartRequest: Equatable, Sendable {
     }
 }
 
-/// LoginFinish: the client's KE3, what to do with the session, and for a deposit the backup key
-/// sealed under the session's deposit key (empty for the other intents).
+/// LoginFinish: the client's KE3, what to do with the session, for a deposit the backup key sealed
+/// under the session's deposit key (empty for the other intents), and a tag binding all of it to
+/// the session (`SessionBinding`), so a relay cannot turn one intent into another.
 public struct LoginFinishRequest: Equatable, Sendable {
     public var ke3: [UInt8]
     public var intent: LoginIntent
     /// `VaultLimits.sealedBackupKeyLength` bytes for `.deposit`, empty otherwise.
     public var sealedKey: [UInt8]
+    /// `SessionBinding.tagLength` bytes: `SessionBinding.requestInfo` keyed by the session key.
+    public var binding: [UInt8]
 
-    public init(ke3: [UInt8], intent: LoginIntent, sealedKey: [UInt8] = []) {
+    public init(ke3: [UInt8], intent: LoginIntent, sealedKey: [UInt8] = [], binding: [UInt8]) {
         self.ke3 = ke3
         self.intent = intent
         self.sealedKey = sealedKey
+        self.binding = binding
     }
 
     public init(decoding body: [UInt8]) throws(ProtocolError) {
@@ -133,6 +138,7 @@ public struct LoginFinishRequest: Equatable, Sendable {
         self.intent = intent
         let sealedLength = intent == .deposit ? VaultLimits.sealedBackupKeyLength : 0
         sealedKey = try reader.readShortField(allowed: sealedLength...sealedLength)
+        binding = try reader.readBytes(SessionBinding.tagLength)
         try reader.finish()
     }
 
@@ -141,6 +147,7 @@ public struct LoginFinishRequest: Equatable, Sendable {
         writer.writeLongField(ke3)
         writer.write(intent.rawValue)
         writer.writeShortField(sealedKey)
+        writer.write(bytes: binding)
         return writer.bytes
     }
 }
@@ -164,20 +171,35 @@ public struct ManufactureRequest: Equatable, Sendable {
     }
 }
 
-/// Provision: the default attempt limit for records registered without one.
+/// Provision: the device's attempt-limit policy: the limit for records registered without one, and
+/// the most any record may have (a larger request is capped to it).
 public struct ProvisionRequest: Equatable, Sendable {
-    /// 1...255.
+    /// 1...255, at most `maxAttemptLimit`.
     public var defaultAttemptLimit: UInt8
+    /// 1...255.
+    public var maxAttemptLimit: UInt8
 
-    public init(defaultAttemptLimit: UInt8) { self.defaultAttemptLimit = defaultAttemptLimit }
+    public init(defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8) {
+        self.defaultAttemptLimit = defaultAttemptLimit
+        self.maxAttemptLimit = maxAttemptLimit
+    }
+
+    /// The policy with `defaultAttemptLimit` and the usual maximum: the larger of it and
+    /// `VaultLimits.defaultMaxAttemptLimit`.
+    public init(defaultAttemptLimit: UInt8) {
+        self.init(
+            defaultAttemptLimit: defaultAttemptLimit,
+            maxAttemptLimit: max(defaultAttemptLimit, VaultLimits.defaultMaxAttemptLimit))
+    }
 
     public init(decoding body: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(body)
         defaultAttemptLimit = try reader.readUInt8()
+        maxAttemptLimit = try reader.readUInt8()
         try reader.finish()
     }
 
-    public func encoded() -> [UInt8] { [defaultAttemptLimit] }
+    public func encoded() -> [UInt8] { [defaultAttemptLimit, maxAttemptLimit] }
 }
 
 /// Zeroize: the device's serial number, typed back as a confirmation against accidents.

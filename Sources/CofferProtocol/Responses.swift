@@ -33,6 +33,8 @@ public struct GetInfoResponse: Equatable, Sendable {
     public var damagedCount: UInt16
     /// The attempt limit applied when a registration names none; 0 before provisioning.
     public var defaultAttemptLimit: UInt8
+    /// The most attempts any record may have (a larger request is capped); 0 before provisioning.
+    public var maxAttemptLimit: UInt8
     /// The OPAQUE server AKE public key (SEC1 compressed for P-256).
     public var akePublicKey: [UInt8]
     /// The device identity public key (ECDSA P-256, SEC1 compressed): the key a client pins.
@@ -43,7 +45,8 @@ public struct GetInfoResponse: Equatable, Sendable {
     public init(
         protocolVersion: UInt8, firmwareVersion: FirmwareVersion, serial: UInt64, lifecycle: Lifecycle,
         slotCount: UInt16, recordCount: UInt16, tombstoneCount: UInt16, damagedCount: UInt16,
-        defaultAttemptLimit: UInt8, akePublicKey: [UInt8], identityPublicKey: [UInt8], identitySignature: [UInt8]
+        defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8, akePublicKey: [UInt8], identityPublicKey: [UInt8],
+        identitySignature: [UInt8]
     ) {
         self.protocolVersion = protocolVersion
         self.firmwareVersion = firmwareVersion
@@ -54,6 +57,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         self.tombstoneCount = tombstoneCount
         self.damagedCount = damagedCount
         self.defaultAttemptLimit = defaultAttemptLimit
+        self.maxAttemptLimit = maxAttemptLimit
         self.akePublicKey = akePublicKey
         self.identityPublicKey = identityPublicKey
         self.identitySignature = identitySignature
@@ -72,6 +76,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         tombstoneCount = try reader.readUInt16()
         damagedCount = try reader.readUInt16()
         defaultAttemptLimit = try reader.readUInt8()
+        maxAttemptLimit = try reader.readUInt8()
         akePublicKey = try reader.readShortField(allowed: publicValueLengths)
         identityPublicKey = try reader.readShortField(allowed: publicValueLengths)
         identitySignature = try reader.readShortField(allowed: publicValueLengths)
@@ -91,6 +96,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         writer.write(tombstoneCount)
         writer.write(damagedCount)
         writer.write(defaultAttemptLimit)
+        writer.write(maxAttemptLimit)
         writer.writeShortField(akePublicKey)
         writer.writeShortField(identityPublicKey)
         writer.writeShortField(identitySignature)
@@ -127,16 +133,26 @@ public struct SlotCounters: Equatable, Sendable {
     }
 }
 
-/// Counters: the lifecycle counter and a page of per-slot counters.
+/// Counters: the device-wide counters and, where the device shows them (an operator's emulator or
+/// in-process device), a page of per-slot counters.
 public struct CountersResponse: Equatable, Sendable {
     public var lifecycleCounter: UInt32
+    /// Boots of the device.
+    public var bootCounter: UInt32
+    /// Slot copies ever sealed (each at a value of this counter, never reused).
+    public var sealSequence: UInt32
     public var slotCount: UInt16
     public var firstSlot: UInt16
     /// Counters of slots `firstSlot ..< firstSlot + slots.count`.
     public var slots: [SlotCounters]
 
-    public init(lifecycleCounter: UInt32, slotCount: UInt16, firstSlot: UInt16, slots: [SlotCounters]) {
+    public init(
+        lifecycleCounter: UInt32, bootCounter: UInt32 = 0, sealSequence: UInt32 = 0, slotCount: UInt16,
+        firstSlot: UInt16, slots: [SlotCounters]
+    ) {
         self.lifecycleCounter = lifecycleCounter
+        self.bootCounter = bootCounter
+        self.sealSequence = sealSequence
         self.slotCount = slotCount
         self.firstSlot = firstSlot
         self.slots = slots
@@ -145,6 +161,8 @@ public struct CountersResponse: Equatable, Sendable {
     public init(decoding body: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(body)
         lifecycleCounter = try reader.readUInt32()
+        bootCounter = try reader.readUInt32()
+        sealSequence = try reader.readUInt32()
         slotCount = try reader.readUInt16()
         firstSlot = try reader.readUInt16()
         let count = Int(try reader.readUInt16())
@@ -160,6 +178,8 @@ public struct CountersResponse: Equatable, Sendable {
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.write(lifecycleCounter)
+        writer.write(bootCounter)
+        writer.write(sealSequence)
         writer.write(slotCount)
         writer.write(firstSlot)
         writer.write(UInt16(slots.count))
@@ -171,21 +191,36 @@ public struct CountersResponse: Equatable, Sendable {
     }
 }
 
-/// RegisterStart: the server's OPAQUE RegistrationResponse.
+/// RegisterStart: the server's OPAQUE RegistrationResponse, the attempt limit the record will get,
+/// and the identity key's signature over both with the request they answer
+/// (`RegistrationStatement`), so a relay can neither substitute the OPRF evaluation nor the limit.
 public struct RegisterStartResponse: Equatable, Sendable {
     public var registrationResponse: [UInt8]
+    /// The limit the record will have: the one asked for capped at the device's maximum, or the
+    /// device's default.
+    public var attemptLimit: UInt8
+    /// ECDSA P-256/SHA-256 (r || s) by the identity key over `RegistrationStatement.message(...)`.
+    public var signature: [UInt8]
 
-    public init(registrationResponse: [UInt8]) { self.registrationResponse = registrationResponse }
+    public init(registrationResponse: [UInt8], attemptLimit: UInt8, signature: [UInt8]) {
+        self.registrationResponse = registrationResponse
+        self.attemptLimit = attemptLimit
+        self.signature = signature
+    }
 
     public init(decoding body: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(body)
         registrationResponse = try reader.readLongField(allowed: opaqueLengths)
+        attemptLimit = try reader.readUInt8()
+        signature = try reader.readShortField(allowed: 1...VaultLimits.publicValueMaxLength)
         try reader.finish()
     }
 
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeLongField(registrationResponse)
+        writer.write(attemptLimit)
+        writer.writeShortField(signature)
         return writer.bytes
     }
 }
@@ -231,12 +266,18 @@ public struct LoginStartResponse: Equatable, Sendable {
     }
 }
 
-/// LoginFinish: for a recover, the backup key sealed under the session's recover key; empty for
-/// the other intents.
+/// LoginFinish: for a recover, the backup key sealed under the session's recover key (empty for the
+/// other intents), and a tag binding the reply to the session (`SessionBinding.replyInfo`), so a
+/// relay cannot report a deposit or delete done that the device never did.
 public struct LoginFinishResponse: Equatable, Sendable {
     public var sealedKey: [UInt8]
+    /// `SessionBinding.tagLength` bytes.
+    public var binding: [UInt8]
 
-    public init(sealedKey: [UInt8] = []) { self.sealedKey = sealedKey }
+    public init(sealedKey: [UInt8] = [], binding: [UInt8]) {
+        self.sealedKey = sealedKey
+        self.binding = binding
+    }
 
     public init(decoding body: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(body)
@@ -244,12 +285,14 @@ public struct LoginFinishResponse: Equatable, Sendable {
         guard sealedKey.isEmpty || sealedKey.count == VaultLimits.sealedBackupKeyLength else {
             throw .lengthOutOfRange
         }
+        binding = try reader.readBytes(SessionBinding.tagLength)
         try reader.finish()
     }
 
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeShortField(sealedKey)
+        writer.write(bytes: binding)
         return writer.bytes
     }
 }

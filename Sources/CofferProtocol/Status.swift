@@ -44,4 +44,12 @@ public enum VaultStatus: UInt8, Equatable, Sendable {
     case sealedKeyRejected = 0x11
     /// The device failed internally (a crypto engine refusal); nothing was changed.
     case internalError = 0x12
+    /// RegisterFinish with no registration started on the channel for that id (never started,
+    /// evicted, already finished, or replayed).
+    case noPendingRegistration = 0x13
+    /// LoginFinish whose session binding does not verify: the intent, the sealed key or the tag was
+    /// changed on the way. Nothing was done; the attempt stays counted.
+    case requestNotAuthenticated = 0x14
+    /// Counters asked for per-slot counters of a device that shows them to its operator only.
+    case operatorOnly = 0x15
 }

@@ -64,6 +64,18 @@ struct DeviceOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "Most guesses any record of a new device may have; larger requests are capped "
+                + "(1-255; default the larger of --attempt-limit and \(EmulatorSettings.defaultMaxAttemptLimit)).",
+            valueName: "n"))
+    var maxAttemptLimit: Int?
+
+    @Flag(
+        help: ArgumentHelp(
+            "Answer Counters with per-slot counters (operator only: they tell which record a login hit)."))
+    var slotCounters = false
+
+    @Option(
+        help: ArgumentHelp(
             "Cut the power at the n-th durable write: writes 1..n-1 are kept, write n never reaches the files.",
             discussion: "The process then ends at once with exit status \(PowerCut.exitStatus), without cleanup.",
             valueName: "n"))
@@ -81,6 +93,14 @@ struct DeviceOptions: ParsableArguments {
         if let attemptLimit, !(1...255).contains(attemptLimit) {
             throw ValidationError("--attempt-limit must be between 1 and 255.")
         }
+        if let maxAttemptLimit {
+            guard (1...255).contains(maxAttemptLimit) else {
+                throw ValidationError("--max-attempt-limit must be between 1 and 255.")
+            }
+            guard maxAttemptLimit >= attemptLimit ?? Int(EmulatorSettings.defaultAttemptLimit) else {
+                throw ValidationError("--max-attempt-limit must be at least the default --attempt-limit.")
+            }
+        }
         if let crashAfterWrites, crashAfterWrites < 1 {
             throw ValidationError("--crash-after-writes counts from 1.")
         }
@@ -92,7 +112,9 @@ struct DeviceOptions: ParsableArguments {
             seed: seed.flatMap { Hex.decode($0) },
             slotCount: slots,
             attemptLimit: attemptLimit.map { UInt8($0) },
-            crashAfterWrites: crashAfterWrites
+            crashAfterWrites: crashAfterWrites,
+            maxAttemptLimit: maxAttemptLimit.map { UInt8($0) },
+            showsSlotCounters: slotCounters
         )
     }
 }

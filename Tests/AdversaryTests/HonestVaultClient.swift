@@ -25,6 +25,8 @@ struct ClientTally: Sendable, Equatable {
     /// Logins begun again because the device had dropped the pending one (pending-login table full,
     /// or the channel evicted); each one's attempt stays counted.
     var restartedLogins = 0
+    /// Registrations evicted from the device's table before their RegisterFinish, begun again.
+    var restartedRegistrations = 0
 }
 
 /// An honest vault client: full OPAQUE registration, deposit and recover over a `PatientChannel`,
@@ -67,20 +69,32 @@ final class HonestVaultClient {
 
     /// OPAQUE registration with `attemptLimit` guesses (0: the device's default), then a login
     /// that deposits `backupKey` (none when nil).
+    /// A registration the device dropped before its RegisterFinish arrived (its table of pending
+    /// registrations is bounded, oldest evicted) is begun again (bounded).
     func register(backupKey: SecretBytes?, attemptLimit: UInt8) throws {
-        let (request, state) = try opaque.createRegistrationRequest(password: password, blind: blind())
-        let started = try RegisterStartResponse(decoding: call(
-            .registerStart(RegisterStartRequest(credentialID: credentialID, registrationRequest: request.serialize()))))
-        let response = try RegistrationResponse.deserialize(started.registrationResponse, suite: opaque.suite)
-        let result = try opaque.finalizeRegistrationRequest(
-            state: state, response: response, envelopeNonce: generator.bytes(OPAQUELengths.nonce))
-        derivedSecrets.append(("registration export key", result.exportKey.bytes))
-        derivedSecrets.append(("registration randomized password", result.randomizedPassword.bytes))
-        _ = try call(
-            .registerFinish(RegisterFinishRequest(
-                credentialID: credentialID, attemptLimit: attemptLimit, registrationRecord: result.record.serialize())))
-        tally.slotWrites += 1
-        if let backupKey { try deposit(backupKey) }
+        for attempt in 0...Self.maximumRestarts {
+            let (request, state) = try opaque.createRegistrationRequest(password: password, blind: blind())
+            let started = try RegisterStartResponse(decoding: call(
+                .registerStart(RegisterStartRequest(
+                    credentialID: credentialID, attemptLimit: attemptLimit, registrationRequest: request.serialize()))))
+            let response = try RegistrationResponse.deserialize(started.registrationResponse, suite: opaque.suite)
+            let result = try opaque.finalizeRegistrationRequest(
+                state: state, response: response, envelopeNonce: generator.bytes(OPAQUELengths.nonce))
+            derivedSecrets.append(("registration export key", result.exportKey.bytes))
+            derivedSecrets.append(("registration randomized password", result.randomizedPassword.bytes))
+            let finished = try send(.registerFinish(RegisterFinishRequest(
+                credentialID: credentialID, registrationRecord: result.record.serialize())))
+            if finished.status == .noPendingRegistration, attempt < Self.maximumRestarts {
+                tally.restartedRegistrations += 1
+                continue
+            }
+            guard finished.status == .ok else {
+                throw DeviceRefusal(operation: .registerFinish, status: finished.status)
+            }
+            tally.slotWrites += 1
+            if let backupKey { try deposit(backupKey) }
+            return
+        }
     }
 
     /// A login that deposits `backupKey` sealed under the session's deposit key.
@@ -128,8 +142,11 @@ final class HonestVaultClient {
             derivedSecrets.append(("login session key", result.sessionKey.bytes))
             derivedSecrets.append(("login export key", result.exportKey.bytes))
             derivedSecrets.append(("login randomized password", result.randomizedPassword.bytes))
+            let sealed = try seal(result.sessionKey)
+            let binding = SessionBinding.requestTag(
+                sessionKey: result.sessionKey, credentialID: credentialID, intent: intent, sealedKey: sealed)
             let finish = LoginFinishRequest(
-                ke3: result.ke3.serialize(), intent: intent, sealedKey: try seal(result.sessionKey))
+                ke3: result.ke3.serialize(), intent: intent, sealedKey: sealed, binding: binding)
             let reply: VaultReply
             do {
                 reply = try send(.loginFinish(finish), resumable: false)
@@ -144,7 +161,7 @@ final class HonestVaultClient {
             case .ok:
                 tally.slotWrites += 1
                 return try LoginFinishResponse(decoding: reply.body)
-            case .sealedKeyRejected, .keyAlreadyDeposited, .noKeyDeposited:
+            case .sealedKeyRejected, .keyAlreadyDeposited, .noKeyDeposited, .requestNotAuthenticated:
                 // The KE3 verified, so the record was re-based (written) before the intent failed.
                 tally.slotWrites += 1
                 throw DeviceRefusal(operation: .loginFinish, status: reply.status)

@@ -14,7 +14,8 @@ final class ServedDevice {
     init(seed: String, slots: Int, attemptLimit: Int? = nil) throws {
         var arguments = [
             "serve", "--state-dir", workspace.file("state"), "--port", "0", "--ready-file", workspace.file("ready"),
-            "--seed", seed, "--slots", "\(slots)",
+            "--seed", seed, "--slots", "\(slots)", "--slot-counters",
+            "--max-attempt-limit", "255",
         ]
         if let attemptLimit { arguments += ["--attempt-limit", "\(attemptLimit)"] }
         emulator = try EmulatorProcess(arguments, stderrPath: workspace.file("emulator.log"))

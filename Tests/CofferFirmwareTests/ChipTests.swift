@@ -78,8 +78,8 @@ private func operationalChip(_ memories: ChipMemories) throws -> TestChip {
 
 @Test func unknownVendorCommandGetsAStatusNotAnError() throws {
     let host = try USBHost(chip: operationalChip(ChipMemories()))
-    #expect(try host.message(0x7F, [1]) == [VaultStatus.unknownOperation.rawValue])
-    #expect(try host.message(0x44, [1, 0]) == [VaultStatus.malformed.rawValue])
+    #expect(try host.message(0x7F, [2]) == [VaultStatus.unknownOperation.rawValue])
+    #expect(try host.message(0x44, [2, 0]) == [VaultStatus.malformed.rawValue])
 }
 
 @Test func nonVendorCommandGetsACTAPHIDError() throws {

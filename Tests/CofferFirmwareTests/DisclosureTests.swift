@@ -57,8 +57,7 @@ private let backupKey = [UInt8](repeating: 0x33, count: 32)
     try client.enrol(vault, id: [1], password: password, backupKey: backupKey)
     let (reply, state) = try client.start(vault, id: [1], password: password, channel: 1)
     let ke2 = try KE2.deserialize(LoginStartResponse(decoding: expectOK(reply)).ke2, suite: testSuite)
-    let ke3 = try client.client.generateKE3(state: state, ke2: ke2).ke3.serialize()
-    let finish = VaultRequest.loginFinish(LoginFinishRequest(ke3: ke3, intent: .recover))
+    let finish = client.finishRequest(try client.client.generateKE3(state: state, ke2: ke2), id: [1], intent: .recover)
     try expectOK(vault.handle(finish, channel: 1))
     #expect(vault.handle(finish, channel: 1).status == .noPendingLogin)
     // Nor does it fit a new session.
@@ -74,7 +73,7 @@ private let backupKey = [UInt8](repeating: 0x33, count: 32)
     let ke2 = try KE2.deserialize(LoginStartResponse(decoding: expectOK(reply)).ke2, suite: testSuite)
     let result = try client.client.generateKE3(state: state, ke2: ke2)
     let body = try expectOK(
-        vault.handle(.loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: .recover)), channel: 1))
+        vault.handle(client.finishRequest(result, id: [1], intent: .recover), channel: 1))
     let sealed = try LoginFinishResponse(decoding: body).sealedKey
     #expect(sealed.count == VaultLimits.sealedBackupKeyLength)
     #expect(!sealed.indices.contains { sealed[$0...].starts(with: backupKey.prefix(8)) })

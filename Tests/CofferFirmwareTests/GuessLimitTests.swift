@@ -138,7 +138,7 @@ func limitMinusOneWrongThenTheRightOneSucceedsAndResets(limit: Int) throws {
     #expect(vault.pendingLoginCount == vault.configuration.pendingLoginCapacity)
     _ = state
     let finish = vault.handle(
-        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 0, count: 32), intent: .recover)), channel: 100)
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 0, count: 32), intent: .recover, binding: [UInt8](repeating: 0, count: SessionBinding.tagLength))), channel: 100)
     #expect(finish == VaultReply(status: .noPendingLogin))
     #expect(try client.login(vault, id: id, password: wrong, intent: .recover) == .wrongPassword(attemptsRemaining: 8))
 }

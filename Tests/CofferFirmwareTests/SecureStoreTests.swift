@@ -141,8 +141,8 @@ private func record(_ id: String, key: UInt8? = 5) -> VaultRecord {
     let store = try makeStore(memories)
     try store.format(defaultAttemptLimit: 10)
     try store.write(0, .record(record("a")))
-    // Let the tombstone's program and counter write through, then cut before the scrub.
-    memories.power.cut(afterWrites: 2)
+    // Let the tombstone's seal value, program and counter write through, then cut before the scrub.
+    memories.power.cut(afterWrites: 3)
     #expect(throws: FirmwareError.hal(.ioFailure)) {
         try store.write(0, .tombstone(credentialID: Array("a".utf8)), scrub: true)
     }

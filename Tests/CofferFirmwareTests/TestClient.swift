@@ -47,8 +47,9 @@ struct TestClient {
     func register(_ vault: some VaultLink, id: [UInt8], password: [UInt8], limit: UInt8 = 0) throws -> VaultReply {
         let (request, state) = try client.createRegistrationRequest(password: SecretBytes(password), blind: blind())
         let start = try vault.exchange(
-            .registerStart(RegisterStartRequest(credentialID: id, registrationRequest: request.serialize())), channel: 9
-        )
+            .registerStart(
+                RegisterStartRequest(credentialID: id, attemptLimit: limit, registrationRequest: request.serialize())),
+            channel: 9)
         guard start.status == .ok else { return start }
         let response = try RegistrationResponse.deserialize(
             RegisterStartResponse(decoding: start.body).registrationResponse, suite: testSuite)
@@ -56,8 +57,7 @@ struct TestClient {
             state: state, response: response, envelopeNonce: random.randomBytes(32))
         return try vault.exchange(
             .registerFinish(
-                RegisterFinishRequest(
-                    credentialID: id, attemptLimit: limit, registrationRecord: result.record.serialize())),
+                RegisterFinishRequest(credentialID: id, registrationRecord: result.record.serialize())),
             channel: 9)
     }
 
@@ -102,16 +102,28 @@ struct TestClient {
                 backupKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.depositAAD)
         }
         let finish = try vault.exchange(
-            .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent, sealedKey: sealed)),
-            channel: channel)
+            finishRequest(result, id: id, intent: intent, sealedKey: sealed), channel: channel)
         guard finish.status == .ok else { return .refused(finish.status) }
-        guard intent == .recover else { return .done }
         let body = try LoginFinishResponse(decoding: finish.body)
+        guard SessionBinding.verifies(body, sessionKey: result.sessionKey, credentialID: id, intent: intent) else {
+            return .refused(.requestNotAuthenticated)
+        }
+        guard intent == .recover else { return .done }
         let key = try HKDF<SHA256>.deriveKey(
             ikm: result.sessionKey.bytes, salt: [], info: KeyTransport.recoverKeyInfo(credentialID: id), length: 32)
         return .recovered(
             try AESGCM.open(
                 body.sealedKey, key: SecretBytes(key), nonce: KeyTransport.nonce, aad: KeyTransport.recoverAAD))
+    }
+
+    /// The LoginFinish a client sends after `result`, bound to its session.
+    func finishRequest(
+        _ result: ClientLoginResult<P256SHA256Suite>, id: [UInt8], intent: LoginIntent, sealedKey: [UInt8] = []
+    ) -> VaultRequest {
+        let tag = SessionBinding.requestTag(
+            sessionKey: result.sessionKey, credentialID: id, intent: intent, sealedKey: sealedKey)
+        return .loginFinish(
+            LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent, sealedKey: sealedKey, binding: tag))
     }
 
     /// Register then deposit `backupKey`: the normal enrolment.

@@ -32,7 +32,12 @@ final class ChipMemories {
     var counters: MemoryCounterBank { chip.counters }
     var flash: MemoryFlash { chip.flash }
     var geometry: StoreGeometry { chip.geometry }
-    var configuration: FirmwareConfiguration { chip.configuration }
+    /// The chip's configuration; the tests are its operator, so per-slot counters are shown.
+    var configuration: FirmwareConfiguration {
+        var configuration = chip.configuration
+        configuration.showsSlotCounters = true
+        return configuration
+    }
 
     /// A board on these memories, with its own entropy stream per boot (a TRNG never repeats).
     func board() -> TestBoard {

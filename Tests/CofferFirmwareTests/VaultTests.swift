@@ -58,7 +58,7 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let client = TestClient(seed: 16)
     _ = try client.start(vault, id: Array("nobody".utf8), password: password, channel: 3)
     let finish = vault.handle(
-        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 3)
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover, binding: [UInt8](repeating: 0, count: SessionBinding.tagLength))), channel: 3)
     #expect(finish == VaultReply(status: .authenticationFailed))
 }
 
@@ -68,7 +68,7 @@ private let backupKey = (0..<32).map { UInt8($0) }
     try client.enrol(vault, id: id, password: password, backupKey: backupKey, limit: 5)
     _ = try client.start(vault, id: id, password: password, channel: 4)
     let finish = vault.handle(
-        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 4)
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover, binding: [UInt8](repeating: 0, count: SessionBinding.tagLength))), channel: 4)
     #expect(finish == VaultReply(status: .authenticationFailed))
     #expect(
         try client.login(vault, id: id, password: Array("x".utf8), intent: .recover)
@@ -78,7 +78,7 @@ private let backupKey = (0..<32).map { UInt8($0) }
 @Test func loginFinishWithoutAStartIsRefused() throws {
     let vault = try operationalVault(ChipMemories())
     let finish = vault.handle(
-        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover)), channel: 5)
+        .loginFinish(LoginFinishRequest(ke3: [UInt8](repeating: 1, count: 32), intent: .recover, binding: [UInt8](repeating: 0, count: SessionBinding.tagLength))), channel: 5)
     #expect(finish == VaultReply(status: .noPendingLogin))
 }
 
@@ -148,8 +148,7 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let result = try client.client.generateKE3(state: state, ke2: ke2)
     let sealed = try AESGCM.seal(
         backupKey, key: SecretBytes([UInt8](repeating: 7, count: 32)), nonce: KeyTransport.nonce)
-    let finish = vault.handle(
-        .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: .deposit, sealedKey: sealed)), channel: 1)
+    let finish = vault.handle(client.finishRequest(result, id: id, intent: .deposit, sealedKey: sealed), channel: 1)
     #expect(finish == VaultReply(status: .sealedKeyRejected))
     #expect(try client.login(vault, id: id, password: password, intent: .recover) == .refused(.noKeyDeposited))
 }
@@ -161,8 +160,7 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let (reply, state) = try client.start(vault, id: id, password: password, channel: 1)
     let ke2 = try KE2.deserialize(LoginStartResponse(decoding: expectOK(reply)).ke2, suite: testSuite)
     let result = try client.client.generateKE3(state: state, ke2: ke2)
-    let finish = vault.handle(
-        .loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: .recover)), channel: 2)
+    let finish = vault.handle(client.finishRequest(result, id: id, intent: .recover), channel: 2)
     #expect(finish == VaultReply(status: .noPendingLogin))
 }
 
@@ -170,15 +168,16 @@ private let backupKey = (0..<32).map { UInt8($0) }
     let vault = try operationalVault(ChipMemories())
     let cases: [(UInt8, [UInt8], VaultStatus)] = [
         (0x44, [], .malformed),
-        (0x44, [1, 1, 0x61, 0, 3, 1, 2, 3], .malformed),  // KE1 of the wrong size
-        (0x44, [1, 0], .malformed),
-        (0x42, [1, 1, 0x61, 0, 33] + [UInt8](repeating: 0, count: 33), .malformed),  // not a point
-        (0x43, [1, 1, 0x61, 0, 0, 5, 1, 2, 3, 4, 5], .malformed),  // record of the wrong size
-        (0x45, [1, 0, 32] + [UInt8](repeating: 0, count: 32) + [7, 0], .malformed),  // unknown intent
-        (0x40, [2], .unsupportedVersion),
-        (0x7E, [1], .unknownOperation),
-        (0x51, [1, 0], .notAllowedInState),  // provision once operational
-        (0x41, [1, 0, 0], .malformed),
+        (0x44, [2, 1, 0x61, 0, 3, 1, 2, 3], .malformed),  // KE1 of the wrong size
+        (0x44, [2, 0], .malformed),
+        (0x42, [2, 1, 0x61, 0, 0, 33] + [UInt8](repeating: 0, count: 33), .malformed),  // not a point
+        (0x43, [2, 1, 0x61, 0, 5, 1, 2, 3, 4, 5], .noPendingRegistration),  // a finish with no start
+        // An unknown intent.
+        (0x45, [2, 0, 32] + [UInt8](repeating: 0, count: 32) + [7, 0] + [UInt8](repeating: 0, count: 32), .malformed),
+        (0x40, [1], .unsupportedVersion),
+        (0x7E, [2], .unknownOperation),
+        (0x51, [2, 10, 10], .notAllowedInState),  // provision once operational
+        (0x41, [2, 0, 0], .malformed),
     ]
     for (command, payload, status) in cases {
         let reply = try VaultReply(decoding: vault.handle(command: command, payload: payload, channel: 1))

@@ -4,7 +4,7 @@ import Testing
 private let info = GetInfoResponse(
     protocolVersion: 1, firmwareVersion: FirmwareVersion(major: 0, minor: 1, patch: 2), serial: 77,
     lifecycle: .operational, slotCount: 256, recordCount: 3, tombstoneCount: 1, damagedCount: 0,
-    defaultAttemptLimit: 10, akePublicKey: [UInt8](repeating: 2, count: 33),
+    defaultAttemptLimit: 10, maxAttemptLimit: 20, akePublicKey: [UInt8](repeating: 2, count: 33),
     identityPublicKey: [UInt8](repeating: 3, count: 33), identitySignature: [UInt8](repeating: 4, count: 64))
 
 @Test func getInfoRoundTrips() throws {
@@ -19,7 +19,7 @@ private let info = GetInfoResponse(
 
 @Test func countersRoundTrip() throws {
     let page = CountersResponse(
-        lifecycleCounter: 2, slotCount: 256, firstSlot: 4,
+        lifecycleCounter: 2, bootCounter: 3, sealSequence: 9, slotCount: 256, firstSlot: 4,
         slots: [SlotCounters(version: 1, attempts: 0), SlotCounters(version: 7, attempts: 12)])
     #expect(try CountersResponse(decoding: page.encoded()) == page)
     #expect(throws: ProtocolError.truncated) { try CountersResponse(decoding: Array(page.encoded().dropLast())) }
@@ -27,6 +27,8 @@ private let info = GetInfoResponse(
 
 @Test func countersPageOverItsLimitIsRefused() {
     var writer = ByteWriter()
+    writer.write(UInt32(0))
+    writer.write(UInt32(0))
     writer.write(UInt32(0))
     writer.write(UInt16(1000))
     writer.write(UInt16(0))
@@ -37,9 +39,12 @@ private let info = GetInfoResponse(
 @Test func loginRepliesRoundTrip() throws {
     let start = LoginStartResponse(ke2: [UInt8](repeating: 1, count: 259), attemptsRemaining: 9)
     #expect(try LoginStartResponse(decoding: start.encoded()) == start)
-    let recovered = LoginFinishResponse(sealedKey: [UInt8](repeating: 8, count: 48))
+    let tag = [UInt8](repeating: 0x7A, count: SessionBinding.tagLength)
+    let recovered = LoginFinishResponse(sealedKey: [UInt8](repeating: 8, count: 48), binding: tag)
     #expect(try LoginFinishResponse(decoding: recovered.encoded()) == recovered)
-    #expect(try LoginFinishResponse(decoding: LoginFinishResponse().encoded()) == LoginFinishResponse())
+    let done = LoginFinishResponse(binding: tag)
+    #expect(try LoginFinishResponse(decoding: done.encoded()) == done)
+    #expect(throws: ProtocolError.truncated) { try LoginFinishResponse(decoding: Array(done.encoded().dropLast())) }
 }
 
 @Test func sealedKeyOfAnotherLengthIsRefused() {
@@ -47,7 +52,9 @@ private let info = GetInfoResponse(
 }
 
 @Test func registerRepliesRoundTrip() throws {
-    let start = RegisterStartResponse(registrationResponse: [UInt8](repeating: 1, count: 66))
+    let start = RegisterStartResponse(
+        registrationResponse: [UInt8](repeating: 1, count: 66), attemptLimit: 7,
+        signature: [UInt8](repeating: 9, count: 64))
     #expect(try RegisterStartResponse(decoding: start.encoded()) == start)
     #expect(try RegisterFinishResponse(decoding: [10]) == RegisterFinishResponse(attemptLimit: 10))
     #expect(throws: ProtocolError.truncated) { try RegisterStartResponse(decoding: [0]) }

@@ -13,6 +13,8 @@ public enum LoginOutcome: Equatable, Sendable {
     case wrongPassword(attemptsRemaining: UInt8)
     /// The device refused at LoginStart or LoginFinish.
     case refused(VaultStatus)
+    /// The device said ok, but the reply's session binding did not verify (a relay made it up).
+    case replyNotAuthenticated
 }
 
 /// The device answered a request with a status other than ok.
@@ -95,35 +97,35 @@ public struct VaultTestClient {
 
     // MARK: Registration
 
-    /// The RegisterStart request for `credentialID`, and the state `registerFinish` needs.
-    public func registerStart(_ credentialID: [UInt8], password: [UInt8]? = nil) throws
+    /// The RegisterStart request for `credentialID` asking for `attemptLimit` guesses (0: the device
+    /// default), and the state `registerFinish` needs.
+    public func registerStart(_ credentialID: [UInt8], attemptLimit: UInt8 = 0, password: [UInt8]? = nil) throws
         -> (request: VaultRequest, state: ClientRegistrationState<P256SHA256Suite>)
     {
         let (request, state) = try opaque.createRegistrationRequest(password: secret(password), blind: blind)
-        let message = RegisterStartRequest(credentialID: credentialID, registrationRequest: request.serialize())
+        let message = RegisterStartRequest(
+            credentialID: credentialID, attemptLimit: attemptLimit, registrationRequest: request.serialize())
         return (.registerStart(message), state)
     }
 
     /// The RegisterFinish request that follows a RegisterStart answered with `body`.
     public func registerFinish(
-        _ credentialID: [UInt8], attemptLimit: UInt8, state: ClientRegistrationState<P256SHA256Suite>,
-        startBody body: [UInt8]
+        _ credentialID: [UInt8], state: ClientRegistrationState<P256SHA256Suite>, startBody body: [UInt8]
     ) throws -> VaultRequest {
         let response = try RegistrationResponse<P256SHA256Suite>.deserialize(
             RegisterStartResponse(decoding: body).registrationResponse, suite: suite)
         let result = try opaque.finalizeRegistrationRequest(
             state: state, response: response, envelopeNonce: [UInt8](repeating: 0x5E, count: 32))
         return .registerFinish(
-            RegisterFinishRequest(
-                credentialID: credentialID, attemptLimit: attemptLimit, registrationRecord: result.record.serialize()))
+            RegisterFinishRequest(credentialID: credentialID, registrationRecord: result.record.serialize()))
     }
 
     /// Registers `credentialID` with `attemptLimit` guesses (0: the device default); the limit applied.
     @discardableResult
     public func register(_ credentialID: [UInt8], attemptLimit: UInt8, password: [UInt8]? = nil) throws -> UInt8 {
-        let (start, state) = try registerStart(credentialID, password: password)
+        let (start, state) = try registerStart(credentialID, attemptLimit: attemptLimit, password: password)
         let body = try expectOK(start)
-        let finish = try registerFinish(credentialID, attemptLimit: attemptLimit, state: state, startBody: body)
+        let finish = try registerFinish(credentialID, state: state, startBody: body)
         return try RegisterFinishResponse(decoding: expectOK(finish)).attemptLimit
     }
 
@@ -174,11 +176,16 @@ public struct VaultTestClient {
         else { return .wrongPassword(attemptsRemaining: started.attemptsRemaining) }
         let transport = KeyTransportKeys(sessionKey: session.sessionKey, credentialID: credentialID)
         let sealed = intent == .deposit ? try transport.sealDeposit(backupKey) : []
+        let tag = SessionBinding.requestTag(
+            sessionKey: session.sessionKey, credentialID: credentialID, intent: intent, sealedKey: sealed)
         let finish = try send(
-            .loginFinish(LoginFinishRequest(ke3: session.ke3.serialize(), intent: intent, sealedKey: sealed)))
+            .loginFinish(LoginFinishRequest(ke3: session.ke3.serialize(), intent: intent, sealedKey: sealed, binding: tag)))
         guard finish.status == .ok else { return .refused(finish.status) }
+        let reply = try LoginFinishResponse(decoding: finish.body)
+        guard SessionBinding.verifies(reply, sessionKey: session.sessionKey, credentialID: credentialID, intent: intent)
+        else { return .replyNotAuthenticated }
         guard intent == .recover else { return .done }
-        return .recovered(try transport.openRecovered(LoginFinishResponse(decoding: finish.body).sealedKey))
+        return .recovered(try transport.openRecovered(reply.sealedKey))
     }
 
     /// Deposits `backupKey` under `credentialID` (right after registration).
@@ -213,9 +220,12 @@ public struct VaultTestClient {
         try send(.manufacture(ManufactureRequest(serial: serial))).status
     }
 
-    /// Provision with `defaultAttemptLimit`; the status.
-    public func provision(defaultAttemptLimit: UInt8) throws -> VaultStatus {
-        try send(.provision(ProvisionRequest(defaultAttemptLimit: defaultAttemptLimit))).status
+    /// Provision with `defaultAttemptLimit` and `maxAttemptLimit` (nil: the larger of the default and
+    /// `VaultLimits.defaultMaxAttemptLimit`); the status.
+    public func provision(defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8? = nil) throws -> VaultStatus {
+        let most = maxAttemptLimit ?? max(defaultAttemptLimit, VaultLimits.defaultMaxAttemptLimit)
+        return try send(.provision(ProvisionRequest(defaultAttemptLimit: defaultAttemptLimit, maxAttemptLimit: most)))
+            .status
     }
 
     /// Zeroize, confirmed with `serial`; the status.

@@ -7,7 +7,8 @@ import Testing
 
     @Test("counters show a record's slot; zeroize needs the right serial, then every key is destroyed (11)")
     func countersAndZeroize() throws {
-        let emulator = try EmulatorProcess(stateDirectory: scratch.file("state"), in: scratch.path)
+        let emulator = try EmulatorProcess(
+            stateDirectory: scratch.file("state"), extra: ["--slot-counters"], in: scratch.path)
         let device = ["--device", emulator.device]
         #expect(try scratch.cofferctl(device + ["register", "--id", "dave", "--password-stdin"], input: "pw\n")
             .status == 0)

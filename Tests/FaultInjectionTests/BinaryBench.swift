@@ -107,7 +107,7 @@ final class BinaryBench: PowerCutBench {
         return try EmulatorProcess(
             [
                 "serve", "--state-dir", dir, "--port", "0", "--ready-file", workspace.file("\(runs).ready"),
-                "--seed", Self.seed, "--slots", slots,
+                "--seed", Self.seed, "--slots", slots, "--slot-counters",
             ] + extra,
             stderrPath: workspace.file("\(runs).log"))
     }

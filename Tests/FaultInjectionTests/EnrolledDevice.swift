@@ -62,7 +62,7 @@ final class EnrolledDevice {
         let emulator = try EmulatorProcess(
             [
                 "serve", "--state-dir", stateDir, "--port", "0", "--ready-file", workspace.file("\(runs).ready"),
-                "--seed", seed,
+                "--seed", seed, "--slot-counters",
             ],
             stderrPath: workspace.file("\(runs).log"))
         let result = try body(VaultTestClient(host: CTAPHIDTestHost(port: emulator.waitUntilReady().port)))
@@ -94,9 +94,17 @@ final class EnrolledDevice {
         copyRange(slot: slot, half: 0).lowerBound..<copyRange(slot: slot, half: 1).upperBound
     }
 
-    /// Byte range of the trusted copy of `slot`.
+    /// Byte range of the trusted copy of `slot`: the half whose clear version field is the version the
+    /// counters hold (each version is sealed once, so only one half can carry it).
     func trustedCopyRange(_ slot: Int) throws -> Range<Int> {
-        copyRange(slot: slot, half: Int(try version(ofSlot: slot) % 2))
+        let version = try version(ofSlot: slot)
+        let image = try state("flash.img")
+        let half = (0..<2).first { half in
+            let at = copyRange(slot: slot, half: half).lowerBound + 4
+            return image[at..<at + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } == version
+        }
+        guard let half else { throw SweepSetupFailed(what: "no copy of slot \(slot) claims version \(version)") }
+        return copyRange(slot: slot, half: half)
     }
 
     /// What the device says about each record: the outcome of a right-password recover.

@@ -19,12 +19,14 @@ import Testing
         case magic = 0, format = 2, reserved = 3, version = 7, lookupTag = 8, lookupTagEnd = 23, nonce = 24
         case sealedLength = 37, sealed = 38, sealedMiddle = 250, tag = 511
 
-        /// What the owner sees: `slotDamaged` while the copy still claims to be theirs in the clear
-        /// (magic, format and lookup tag intact), else what an unknown id sees.
+        /// What the owner sees: `slotDamaged` while a copy of the slot still claims to be theirs in the
+        /// clear (the edited one, or the older copy in the other half when the edit broke the claim),
+        /// else what an unknown id sees.
         var ownerSees: LoginOutcome {
             switch self {
-            case .magic, .format, .reserved, .lookupTag, .lookupTagEnd: Device.unreadable
-            case .version, .nonce, .sealedLength, .sealed, .sealedMiddle, .tag: Device.damaged
+            case .lookupTag, .lookupTagEnd: Device.unreadable
+            case .magic, .format, .reserved, .version, .nonce, .sealedLength, .sealed, .sealedMiddle, .tag:
+                Device.damaged
             }
         }
     }

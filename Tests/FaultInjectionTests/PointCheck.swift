@@ -162,7 +162,9 @@ struct PointCheck {
     private mutating func checkForgedKE3() throws {
         let start = try client.send(client.loginStart(WriteCommand.alice, password: WriteCommand.wrongGuess))
         guard start.status == .ok else { return }
-        let forged = LoginFinishRequest(ke3: [UInt8](repeating: 0x42, count: 32), intent: .recover)
+        let forged = LoginFinishRequest(
+            ke3: [UInt8](repeating: 0x42, count: 32), intent: .recover,
+            binding: [UInt8](repeating: 0x42, count: SessionBinding.tagLength))
         let finish = try client.send(.loginFinish(forged))
         if finish.status == .ok { fail("a forged KE3 released a key") }
     }

@@ -142,6 +142,7 @@ final class Ledger {
             acknowledged = true
         case .done, .wrongPassword: acknowledged = true
         case .refused(let status): refusals.append(status)
+        case .replyNotAuthenticated: refusals.append(.requestNotAuthenticated)
         }
     }
 }

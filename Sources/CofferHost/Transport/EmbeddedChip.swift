@@ -32,14 +32,17 @@ enum EmbeddedChip {
             engine: OpenSSLCryptoEngine(suite: P256SHA256Suite()))
         let chip: CofferChip<MemoryBoard>
         do {
-            chip = try CofferChip(board: board, configuration: FirmwareConfiguration(geometry: geometry))
+            // The in-memory device lives in this process: its user is its operator.
+            chip = try CofferChip(
+                board: board, configuration: FirmwareConfiguration(geometry: geometry, showsSlotCounters: true))
         } catch {
             throw .unreachable(device: name, reason: "the firmware did not boot: \(error)")
         }
         var serial: UInt64 = 0
         while serial == 0 { serial = random.bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
         for request in [VaultRequest.manufacture(ManufactureRequest(serial: serial)),
-                        .provision(ProvisionRequest(defaultAttemptLimit: memoryAttemptLimit))] {
+                        .provision(ProvisionRequest(defaultAttemptLimit: memoryAttemptLimit,
+                                                    maxAttemptLimit: max(memoryAttemptLimit, VaultLimits.defaultMaxAttemptLimit)))] {
             let reply = chip.vault.handle(request, channel: 0)
             guard reply.status == .ok else {
                 throw .unreachable(device: name, reason: "the firmware refused \(request.operation): \(reply.status)")

@@ -14,8 +14,21 @@ extension VaultClient {
         let (request, state) = try opaqueStep(.registerStart) { () throws(OPAQUEError) in
             try opaque.createRegistrationRequest(password: password, blind: blind())
         }
+        let requestBytes = request.serialize()
         let started = try decode(.registerStart, RegisterStartResponse.init(decoding:), try call(
-            .registerStart(RegisterStartRequest(credentialID: id, registrationRequest: request.serialize()))))
+            .registerStart(RegisterStartRequest(credentialID: id, attemptLimit: attemptLimit ?? 0,
+                                                registrationRequest: requestBytes))))
+        // The record will be made from this answer: it must be the device's own answer to this very
+        // request (evaluation, AKE key, limit), signed by the identity checked above.
+        let statement = RegistrationStatement.message(
+            serial: device.info.serial, credentialID: id, attemptLimit: started.attemptLimit,
+            registrationRequest: requestBytes, registrationResponse: started.registrationResponse)
+        guard let identity = try? ECDSAVerifyingKey(sec1: device.info.identityPublicKey),
+            identity.isValidSignature(started.signature, for: statement)
+        else { throw .registrationNotAuthenticated }
+        if let asked = attemptLimit, asked != started.attemptLimit {
+            throw .attemptLimitNotApplied(asked: asked, applied: started.attemptLimit)
+        }
         let response = try opaqueStep(.registerStart) { () throws(OPAQUEError) in
             try RegistrationResponse.deserialize(started.registrationResponse, suite: opaque.suite)
         }
@@ -26,8 +39,8 @@ extension VaultClient {
                 state: state, response: response, envelopeNonce: random.bytes(OPAQUELengths.nonce))
         }
         let finished = try decode(.registerFinish, RegisterFinishResponse.init(decoding:), try call(
-            .registerFinish(RegisterFinishRequest(
-                credentialID: id, attemptLimit: attemptLimit ?? 0, registrationRecord: result.record.serialize()))))
+            .registerFinish(RegisterFinishRequest(credentialID: id, registrationRecord: result.record.serialize()))))
+        guard finished.attemptLimit == started.attemptLimit else { throw .malformedReply(.registerFinish) }
         _ = try login(id: id, password: password) { (sessionKey) throws(VaultError) in
             let key = transportKey(sessionKey, info: KeyTransport.depositKeyInfo(credentialID: id))
             do {
@@ -92,14 +105,22 @@ extension VaultClient {
             throw .malformedReply(.loginStart)
         }
         let (intent, sealedKey) = try finish(result.sessionKey)
+        // Binds the intent and the sealed key to this session, so a relay cannot turn a recover into a
+        // delete; the device's ok comes back bound the same way.
+        let binding = SessionBinding.requestTag(
+            sessionKey: result.sessionKey, credentialID: id, intent: intent, sealedKey: sealedKey)
         let body: [UInt8]
         do {
             body = try call(.loginFinish(LoginFinishRequest(ke3: result.ke3.serialize(), intent: intent,
-                                                            sealedKey: sealedKey)))
+                                                            sealedKey: sealedKey, binding: binding)))
         } catch .refused(.authenticationFailed, _) {
             throw .wrongPassword(attemptsRemaining: started.attemptsRemaining)
         }
-        return try decode(.loginFinish, LoginFinishResponse.init(decoding:), body)
+        let reply = try decode(.loginFinish, LoginFinishResponse.init(decoding:), body)
+        guard SessionBinding.verifies(reply, sessionKey: result.sessionKey, credentialID: id, intent: intent) else {
+            throw .replyNotAuthenticated(.loginFinish)
+        }
+        return reply
     }
 
     /// A blind that is a valid scalar: uniformly random bytes, drawn again in the rare case they

@@ -53,7 +53,8 @@ public final class VaultClient {
         return VerifiedDevice(info: info, pin: outcome)
     }
 
-    /// Every slot's counters, page by page, and the lifecycle counter.
+    /// The device-wide counters and every slot's counters, page by page; no slots when the device
+    /// shows them to its operator only.
     public func counters() throws(VaultError) -> CountersResponse {
         var all: CountersResponse?
         var first: UInt16 = 0
@@ -62,6 +63,8 @@ public final class VaultClient {
             let page: CountersResponse
             do {
                 page = try CountersResponse(decoding: call(.counters(request)))
+            } catch VaultError.refused(.operatorOnly, _) where all == nil {
+                return try countersPage(CountersRequest(firstSlot: 0, count: 0))
             } catch let error as VaultError {
                 throw error
             } catch {
@@ -74,9 +77,21 @@ public final class VaultClient {
         return all!
     }
 
+    private func countersPage(_ request: CountersRequest) throws(VaultError) -> CountersResponse {
+        let body = try call(.counters(request))
+        do {
+            return try CountersResponse(decoding: body)
+        } catch {
+            throw .malformedReply(.counters)
+        }
+    }
+
     /// Takes a device to operational: Manufacture (when its fuses are blank, with `serial`), then
     /// Provision with the default guess limit. Returns the device's description afterwards.
-    public func provision(serial: UInt64, defaultAttemptLimit: UInt8) throws(VaultError) -> GetInfoResponse {
+    public func provision(serial: UInt64, defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8? = nil)
+        throws(VaultError) -> GetInfoResponse
+    {
+        let most = maxAttemptLimit ?? max(defaultAttemptLimit, VaultLimits.defaultMaxAttemptLimit)
         let before = try info()
         switch before.lifecycle {
         case .operational: throw .refused(.notAllowedInState, operation: .provision)
@@ -85,7 +100,7 @@ public final class VaultClient {
             try call(.manufacture(ManufactureRequest(serial: serial)))
             fallthrough
         case .manufactured, .provisioned:
-            try call(.provision(ProvisionRequest(defaultAttemptLimit: defaultAttemptLimit)))
+            try call(.provision(ProvisionRequest(defaultAttemptLimit: defaultAttemptLimit, maxAttemptLimit: most)))
         }
         return try info()
     }

@@ -33,6 +33,17 @@ public enum VaultError: Error, Equatable, Sendable {
     case pinStore(path: String, reason: String)
     /// A credential id outside 1...64 bytes.
     case invalidCredentialID
+
+    // Protocol 2: what the device signs and binds, checked.
+
+    /// The RegisterStart answer is not signed by the device's identity over this request: a relay
+    /// may have changed the OPRF evaluation or the limit. Nothing was registered.
+    case registrationNotAuthenticated
+    /// The device would give the record another guess limit than the one asked for (its policy caps
+    /// it). Nothing was registered.
+    case attemptLimitNotApplied(asked: UInt8, applied: UInt8)
+    /// An ok answer whose session binding does not verify: the device may not have done it.
+    case replyNotAuthenticated(VaultOperation)
 }
 
 extension VaultError: CofferFailure {
@@ -43,7 +54,8 @@ extension VaultError: CofferFailure {
         case .keyDestroyed, .deviceZeroized: .keyDestroyed
         case .invalidCredentialID: .usage
         case .notOperational, .credentialExists, .refused, .identityInvalid, .pinnedKeyChanged, .akeKeyMismatch,
-            .serverAuthenticationFailed, .malformedReply, .pinStore:
+            .serverAuthenticationFailed, .malformedReply, .pinStore, .registrationNotAuthenticated,
+            .attemptLimitNotApplied, .replyNotAuthenticated:
             .failure
         }
     }
@@ -91,6 +103,15 @@ extension VaultError: CofferFailure {
             return "\(path): \(reason)"
         case .invalidCredentialID:
             return "an id is 1 to \(VaultLimits.credentialIDMaxLength) bytes of UTF-8"
+        case .registrationNotAuthenticated:
+            return "the device's registration answer is not signed by its identity for this request "
+                + "(something between here and the device changed it); nothing was registered"
+        case .attemptLimitNotApplied(let asked, let applied):
+            return "the device would give this record a guess limit of \(applied), not the \(asked) asked for "
+                + "(the device caps limits at its policy); nothing was registered"
+        case .replyNotAuthenticated(let operation):
+            return "the device's answer to \(operation) is not bound to this session (something between here "
+                + "and the device made it up); do not assume it was done"
         }
     }
 

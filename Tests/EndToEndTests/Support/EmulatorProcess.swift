@@ -12,15 +12,18 @@ final class EmulatorProcess {
     /// Written to when the process ends; kept open as long as the process may end.
     private let exited = Pipe()
 
-    /// Starts an emulator on `stateDirectory` and waits for its ready file.
-    init(stateDirectory: String, seed: String = "c0ffee", attemptLimit: Int? = nil, in scratch: String) throws {
+    /// Starts an emulator on `stateDirectory` and waits for its ready file; `extra` arguments follow.
+    init(
+        stateDirectory: String, seed: String = "c0ffee", attemptLimit: Int? = nil, extra: [String] = [],
+        in scratch: String
+    ) throws {
         self.stateDirectory = stateDirectory
         let ready = scratch + "/ready-\(UUID().uuidString).json"
         stderrPath = scratch + "/emulator-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.emulator)
         process.arguments = ["serve", "--state-dir", stateDirectory, "--port", "0", "--ready-file", ready,
-                             "--seed", seed] + (attemptLimit.map { ["--attempt-limit", String($0)] } ?? [])
+                             "--seed", seed] + (attemptLimit.map { ["--attempt-limit", String($0)] } ?? []) + extra
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
