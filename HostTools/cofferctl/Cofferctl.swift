@@ -10,7 +10,7 @@ struct Cofferctl: ParsableCommand {
         subcommands: [
             DevicesCommand.self, InfoCommand.self, PingCommand.self, WinkCommand.self, KeygenCommand.self,
             RegisterCommand.self, RecoverCommand.self, DeleteCommand.self, BackupCommand.self, DemoCommand.self,
-            AdminCommand.self, DevCommand.self,
+            PinsCommand.self, AdminCommand.self, DevCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

@@ -11,7 +11,7 @@ struct DeleteCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let client = try global.vaultClient()
+            let client = try global.verifiedVaultClient()
             let password = try credential.password(confirm: false)
             try client.delete(id: credential.credentialID, password: password)
             if global.json { Output.json(["id": credential.id, "deleted": "ok"]) }

@@ -13,6 +13,11 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Print results as JSON on stdout.")
     var json = false
 
+    @Flag(help: ArgumentHelp(
+        "Accept a device whose identity differs from the one pinned for this address, and pin it instead.",
+        discussion: "Without it such a device is refused (exit 1). Check its fingerprint first."))
+    var trustNewDevice = false
+
     func validate() throws {
         _ = try address()
     }
@@ -34,13 +39,32 @@ struct GlobalOptions: ParsableArguments {
         try DeviceConnector.open(address())
     }
 
-    /// A vault client of the device, pinning its identity unless it lives only in this process.
+    /// A vault client of the device, its identity pinned under the address given (unless it lives
+    /// only in this process); pins written are announced on stderr.
     func vaultClient() throws -> VaultClient {
         let address = try address()
         let transport = try DeviceConnector.open(address)
-        let pins: DevicePins? =
-            address == .embedded(stateDirectory: nil)
-            ? nil : DevicePins.standard(environment: ProcessInfo.processInfo.environment)
-        return VaultClient(transport: transport, pins: pins)
+        // After opening: an embedded state directory exists now, so its path resolves fully.
+        guard let pinAddress = address.pinAddress else { return VaultClient(transport: transport, pins: nil) }
+        return VaultClient(transport: transport, pins: try pins(),
+                           pinPolicy: PinPolicy(address: pinAddress, trustNewDevice: trustNewDevice) { verdict in
+                               if let notice = verdict.notice { Output.note("cofferctl: " + notice) }
+                           })
+    }
+
+    /// A vault client whose device identity is already checked against its pin: commands that ask
+    /// for a password use it, so a device that is not the pinned one is refused before the prompt.
+    func verifiedVaultClient() throws -> VaultClient {
+        let client = try vaultClient()
+        _ = try client.verifiedDevice()
+        return client
+    }
+
+    /// The pin directory: `$COFFER_PIN_DIR`, else `$XDG_CONFIG_HOME/coffer/pins`, else `~/.config/coffer/pins`.
+    func pins() throws(VaultError) -> DevicePins {
+        guard let pins = DevicePins.standard(environment: ProcessInfo.processInfo.environment) else {
+            throw .pinDirectoryUnknown
+        }
+        return pins
     }
 }

@@ -15,7 +15,7 @@ struct RecoverCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
-            let client = try global.vaultClient()
+            let client = try global.verifiedVaultClient()
             let password = try credential.password(confirm: false)
             let key = try client.recover(id: credential.credentialID, password: password)
             if let out {

@@ -29,7 +29,7 @@ struct RegisterCommand: ParsableCommand {
         try reporting {
             let backupKey = try key.map { (path) throws(KeyFileError) in try BackupKey.read(from: path) }
                 ?? BackupKey.generate()
-            let client = try global.vaultClient()
+            let client = try global.verifiedVaultClient()
             if case .embedded(nil) = try global.address() {
                 Output.note("note: the in-memory embedded device forgets this record when cofferctl exits")
             }

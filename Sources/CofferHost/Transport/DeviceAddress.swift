@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where a device is, as `--device` and `COFFER_DEVICE` spell it.
 ///
 /// - `embedded` or `embedded:STATE_DIR`: the firmware in this process, on memory or on an emulator
@@ -62,5 +68,40 @@ public enum DeviceAddress: Equatable, Sendable, CustomStringConvertible {
         case .udp(let host, let port): host.contains(":") ? "udp://[\(host)]:\(port)" : "udp://\(host):\(port)"
         case .usb(let filter): filter.description
         }
+    }
+}
+
+extension DeviceAddress {
+    /// The name this device's identity is pinned under: the address as the user gave it, spelled
+    /// one way (a lower-case host, hex ids as `usb:1209:000c`, a state directory absolute with its
+    /// symbolic links resolved), so that two spellings of one address share one pin. Nil for the
+    /// in-memory device, which lives and dies with the process and has nothing to pin.
+    public var pinAddress: String? {
+        switch self {
+        case .embedded(nil): nil
+        case .embedded(let directory?): "embedded:" + Self.canonicalPath(directory)
+        case .udp(let host, let port): DeviceAddress.udp(host: host.lowercased(), port: port).description
+        case .usb(let filter): filter.description
+        }
+    }
+
+    /// `path` absolute and without `.`, `..` or symbolic links when it exists (realpath), else
+    /// absolute and without `.` and `..`, as far as the text can tell.
+    static func canonicalPath(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        var absolute = path
+        if !path.hasPrefix("/"), let cwd = getcwd(nil, 0) {
+            absolute = String(cString: cwd) + "/" + path
+            free(cwd)
+        }
+        var parts: [Substring] = []
+        for part in absolute.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 }

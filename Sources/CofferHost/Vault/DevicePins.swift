@@ -1,14 +1,14 @@
-#if canImport(Glibc)
 import CofferCrypto
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
-/// The identity keys this user has seen, one file per device serial number: trust on first use.
+/// The identity each device address presented the first time this user reached it, one file per
+/// address: trust on first use, the way ssh's known_hosts pins a host.
 ///
-/// The first time a device is used its identity public key is written to `<dir>/<serial>.pin`;
-/// every later use must present the same key, or the client refuses loudly.
+/// The pin is kept under what the user addressed (`udp://HOST:PORT`, `usb[:VID:PID][@SERIAL]`,
+/// `embedded:/ABSOLUTE/DIR`), never under the serial the device claims: a relay that sends the
+/// client to another device can make that device claim any serial, but not sign with the pinned
+/// identity key. A device at a pinned address whose identity differs is refused unless the caller
+/// says the new device is trusted, which replaces the pin.
 public struct DevicePins: Sendable {
     /// The environment variable that moves the pin directory (tests use a directory of their own).
     public static let environmentVariable = "COFFER_PIN_DIR"
@@ -32,71 +32,231 @@ public struct DevicePins: Sendable {
         return nil
     }
 
-    /// What checking a key against the pins found.
+    /// What checking a key against the pins found, in short.
     public enum Outcome: Equatable, Sendable {
         /// The key matches the pin.
         case matched
-        /// No pin existed: this key is now pinned.
+        /// No pin existed (or the caller trusted a new device): this key is now pinned.
         case pinnedNow
     }
 
-    /// The pin file of `serial`.
+    /// What checking a device against the pin of its address found, and did.
+    public enum Verdict: Equatable, Sendable {
+        /// The device presented the pinned identity.
+        case matched(DevicePin)
+        /// The address had no pin: the device's identity is pinned now.
+        case pinnedNow(DevicePin)
+        /// The device presented another identity and the caller trusted it: the pin was replaced.
+        case replaced(DevicePin, previous: DevicePin)
+
+        /// The pin in force afterwards.
+        public var pin: DevicePin {
+            switch self {
+            case .matched(let pin), .pinnedNow(let pin), .replaced(let pin, _): pin
+            }
+        }
+
+        /// The short form `VerifiedDevice.pin` and `cofferctl info` report.
+        public var outcome: Outcome {
+            if case .matched = self { return .matched }
+            return .pinnedNow
+        }
+
+        /// The line a person must see when a pin was written; nil when nothing changed.
+        public var notice: String? {
+            switch self {
+            case .matched:
+                return nil
+            case .pinnedNow(let pin):
+                return "new device at \(pin.address): serial \(pin.serialText), identity \(pin.fingerprint); "
+                    + "pinned in \(pin.file) (trust on first use: only this identity is accepted there from now on)"
+            case .replaced(let pin, let previous):
+                return "--trust-new-device: replaced the pin of \(pin.address) in \(pin.file): "
+                    + "was serial \(previous.serialText), identity \(previous.fingerprint); "
+                    + "now serial \(pin.serialText), identity \(pin.fingerprint)"
+            }
+        }
+    }
+
+    /// What the pin directory holds.
+    public struct Listing: Sendable, Equatable {
+        /// Every readable pin, by address.
+        public var pins: [DevicePin] = []
+        /// Files that look like pins but cannot be read as one (each a `.pinFileCorrupt` or
+        /// `.pinStore` error naming its file).
+        public var unreadable: [VaultError] = []
+        /// Per-serial pin files (`<serial>.pin`) of cofferctl before pins by address: never read.
+        public var legacyFiles: [String] = []
+    }
+
+    /// The pin address of a device named `text` (an address as `--device` takes it, or a
+    /// transport's device name): its canonical spelling (`DeviceAddress.pinAddress`) when it parses
+    /// as the address of a device that can be pinned, else the text itself.
+    public static func address(naming text: String) -> String {
+        (try? DeviceAddress(parsing: text))?.pinAddress ?? text
+    }
+
+    /// The pin file of `address` (as `DeviceAddress.pinAddress` spells it): a readable stem of the
+    /// address and 16 hex digits of its SHA-256, so no two addresses share a file and no name ever
+    /// looks like an old per-serial `<serial>.pin`.
+    public func file(forAddress address: String) -> String {
+        var stem = ""
+        for character in address.unicodeScalars.prefix(48) {
+            let keep = ("a"..."z").contains(character) || ("A"..."Z").contains(character)
+                || ("0"..."9").contains(character) || character == "."
+            if keep { stem.unicodeScalars.append(character) } else if !stem.hasSuffix("_") { stem += "_" }
+        }
+        let hash = Hex.encode(SHA256.hash(Array(address.utf8)).prefix(8))
+        return directory + "/" + stem + "-" + hash + ".pin"
+    }
+
+    /// The pin of `address`, nil when it has none; a file that is not a pin of `address` is refused.
+    public func pin(forAddress address: String) throws(VaultError) -> DevicePin? {
+        let path = file(forAddress: address)
+        guard let text = try PinFile.contents(path) else { return nil }
+        let pin = try DevicePin(parsing: text, file: path)
+        guard pin.address == address else {
+            throw .pinFileCorrupt(path: path, reason: "it holds the pin of \(pin.address), not of \(address)")
+        }
+        return pin
+    }
+
+    /// Checks the identity a device presents at `address` against that address's pin. No pin:
+    /// pins it (trust on first use). The same serial and key: matched. Anything else is refused
+    /// with `.deviceIdentityChanged`, unless `trustNewDevice`, which replaces the pin. A pin file
+    /// that cannot be read is refused, never replaced.
+    public func check(address: String, serial: UInt64, identityKey: [UInt8], trustNewDevice: Bool = false)
+        throws(VaultError) -> Verdict
+    {
+        guard !address.contains("\n"), !address.contains("\0") else {
+            throw .pinStore(path: directory, reason: "an address with a line break cannot be pinned: \(address)")
+        }
+        let presented = DevicePin(address: address, serial: serial, identityKey: identityKey,
+                                  file: file(forAddress: address))
+        if let verdict = try compare(presented, trustNewDevice: trustNewDevice) { return verdict }
+        try PinFile.makeDirectory(directory)
+        if try PinFile.create(presented.fileText, at: presented.file, directory: directory) {
+            return .pinnedNow(presented)
+        }
+        // Another cofferctl pinned this address between our look and our write: its pin rules.
+        if let verdict = try compare(presented, trustNewDevice: trustNewDevice) { return verdict }
+        throw .pinStore(path: presented.file, reason: "the pin file appeared and vanished while it was written")
+    }
+
+    private func compare(_ presented: DevicePin, trustNewDevice: Bool) throws(VaultError) -> Verdict? {
+        guard let pinned = try pin(forAddress: presented.address) else { return nil }
+        if pinned.serial == presented.serial && pinned.identityKey == presented.identityKey { return .matched(pinned) }
+        guard trustNewDevice else { throw .deviceIdentityChanged(pinned: pinned, presented: presented) }
+        try PinFile.replace(presented.fileText, at: presented.file, directory: directory)
+        return .replaced(presented, previous: pinned)
+    }
+
+    /// Removes the pin of `address`, returning it (nil when its file was not a readable pin: an
+    /// explicit forget is how a person clears a corrupt one). No pin: `.noSuchPin`.
+    @discardableResult
+    public func forget(address: String) throws(VaultError) -> DevicePin? {
+        let path = file(forAddress: address)
+        let pin: DevicePin?
+        do {
+            pin = try self.pin(forAddress: address)
+        } catch .pinFileCorrupt {
+            pin = nil
+        }
+        guard pin != nil || FileManager.default.fileExists(atPath: path) else {
+            throw .noSuchPin(address: address, directory: directory)
+        }
+        try PinFile.remove(path, directory: directory)
+        return pin
+    }
+
+    /// Every pin in the directory, the files that cannot be read as pins, and old per-serial files.
+    /// A directory that does not exist holds no pins.
+    public func list() throws(VaultError) -> Listing {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            if !FileManager.default.fileExists(atPath: directory) { return Listing() }
+            throw .pinStore(path: directory, reason: "cannot list the pin directory: \(error.localizedDescription)")
+        }
+        var listing = Listing()
+        // Temporaries of an interrupted write start with a dot; they are never pins.
+        for name in names.sorted() where name.hasSuffix(".pin") && !name.hasPrefix(".") {
+            let path = directory + "/" + name
+            if Self.isLegacyName(name) {
+                listing.legacyFiles.append(path)
+                continue
+            }
+            do throws(VaultError) {
+                guard let text = try PinFile.contents(path) else { continue }
+                let pin = try DevicePin(parsing: text, file: path)
+                guard file(forAddress: pin.address) == path else {
+                    throw .pinFileCorrupt(path: path, reason: "it holds the pin of \(pin.address), "
+                                          + "whose file is \(file(forAddress: pin.address))")
+                }
+                listing.pins.append(pin)
+            } catch {
+                listing.unreadable.append(error)
+            }
+        }
+        listing.pins.sort { $0.address < $1.address }
+        return listing
+    }
+
+    /// `<16 hex digits>.pin`: what cofferctl wrote when it pinned by the serial a device claims.
+    static func isLegacyName(_ name: String) -> Bool {
+        let stem = name.dropLast(".pin".count)
+        return stem.count == 16 && stem.allSatisfy(\.isHexDigit)
+    }
+
+    /// The per-serial pin file of the first cofferctl.
+    @available(*, deprecated, message: "pins are kept per address: use file(forAddress:)")
     public func file(for serial: UInt64) -> String {
         directory + "/" + VaultError.serialText(serial) + ".pin"
     }
 
-    /// Checks `identityKey` against the pin for `serial`, pinning it if there is none.
+    /// The per-serial check of the first cofferctl, kept only so that older callers build: it
+    /// trusts whatever serial the device claims, so a relay that sends the client to another device
+    /// gets a fresh pin (issue 9, finding 2). Nothing in Coffer calls it.
+    @available(*, deprecated, message: "pin by address: check(address:serial:identityKey:trustNewDevice:)")
     public func check(serial: UInt64, identityKey: [UInt8]) throws(VaultError) -> Outcome {
-        let path = file(for: serial)
+        let path = directory + "/" + VaultError.serialText(serial) + ".pin"
         let presented = Hex.encode(identityKey)
-        if let pinned = try read(path) {
+        if let text = try PinFile.contents(path) {
+            let pinned = text.trimmingWhitespace.lowercased()
+            guard Hex.decode(pinned) != nil, !pinned.isEmpty else {
+                throw .pinStore(path: path, reason: "not a pin file (hex of an identity public key)")
+            }
             guard pinned == presented else {
                 throw .pinnedKeyChanged(serial: serial, pinned: pinned, presented: presented, pinFile: path)
             }
             return .matched
         }
-        try makeDirectory(directory)
-        try write(presented + "\n", to: path)
+        try PinFile.makeDirectory(directory)
+        guard try PinFile.create(presented + "\n", at: path, directory: directory) else {
+            throw .pinStore(path: path, reason: "pinned by another process at the same moment; try again")
+        }
         return .pinnedNow
     }
+}
 
-    private func read(_ path: String) throws(VaultError) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .pinStore(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        guard count >= 0 else { throw .pinStore(path: path, reason: String(cString: strerror(errno))) }
-        let text = String(decoding: buffer[0..<count], as: UTF8.self).trimmingWhitespace
-        guard !text.isEmpty, Hex.decode(text) != nil else {
-            throw .pinStore(path: path, reason: "not a pin file (hex of an identity public key)")
-        }
-        return text.lowercased()
+/// How a vault client checks the device it reaches against the pins: under which address, whether
+/// a device with another identity may replace the pin, and who hears when a pin is written.
+public struct PinPolicy: Sendable {
+    /// The address the pin is kept under (`DeviceAddress.pinAddress`); nil takes the transport's
+    /// device name, which is the address it was opened with.
+    public var address: String?
+    /// Whether a device whose identity differs from the pin replaces it (`--trust-new-device`).
+    public var trustNewDevice: Bool
+    /// Told of every pin written: a first use or a replacement (`Verdict.notice` says it in words).
+    public var onPinWritten: @Sendable (DevicePins.Verdict) -> Void
+
+    /// A policy; by default the transport's address, no new device trusted, and nobody told.
+    public init(address: String? = nil, trustNewDevice: Bool = false,
+                onPinWritten: @escaping @Sendable (DevicePins.Verdict) -> Void = { _ in }) {
+        self.address = address
+        self.trustNewDevice = trustNewDevice
+        self.onPinWritten = onPinWritten
     }
 
-    private func write(_ text: String, to path: String) throws(VaultError) {
-        // O_EXCL: two first uses racing must not both believe they pinned.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .pinStore(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
-            throw .pinStore(path: path, reason: String(cString: strerror(errno)))
-        }
-    }
-
-    /// Creates `path` and its missing parents, mode 0700.
-    private func makeDirectory(_ path: String) throws(VaultError) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                throw .pinStore(path: current, reason: String(cString: strerror(errno)))
-            }
-        }
-    }
 }

@@ -4,12 +4,15 @@ import CofferProtocol
 import OPAQUE
 
 /// A device's description, with its identity checked: the signature over its AKE key verifies
-/// under its identity key, and that key is the one pinned for its serial (or was pinned now).
+/// under its identity key, and that key and serial are the ones pinned for the address the client
+/// reached it at (or were pinned now).
 public struct VerifiedDevice: Sendable {
     /// What GetInfo said.
     public let info: GetInfoResponse
     /// What the pin check found; nil when the device is not pinned (an in-memory embedded device).
     public let pin: DevicePins.Outcome?
+    /// The pin check in full (which pin, and whether it was written or replaced now); nil when not pinned.
+    public var pinVerdict: DevicePins.Verdict? = nil
 }
 
 /// The vault's client side: the protocol's requests over a transport, OPAQUE on this side, and the
@@ -18,14 +21,18 @@ public final class VaultClient {
     /// The device the requests go to.
     public let transport: any DeviceTransport
     let pins: DevicePins?
+    let pinPolicy: PinPolicy
     let random: any RandomSource
     let opaque = OPAQUEClient(suite: P256SHA256Suite(), context: VaultOPAQUE.context)
 
     /// A client of the device behind `transport`. With `pins`, every vault operation first checks
-    /// the device's identity against the pin of its serial.
-    public init(transport: any DeviceTransport, pins: DevicePins?, random: any RandomSource = SystemRandom()) {
+    /// the device's identity against the pin of the address it was reached at, as `pinPolicy` says
+    /// (by default the transport's address, and a changed identity refused).
+    public init(transport: any DeviceTransport, pins: DevicePins?, random: any RandomSource = SystemRandom(),
+                pinPolicy: PinPolicy = PinPolicy()) {
         self.transport = transport
         self.pins = pins
+        self.pinPolicy = pinPolicy
         self.random = random
     }
 
@@ -39,8 +46,9 @@ public final class VaultClient {
         }
     }
 
-    /// GetInfo with the identity checked: the signature, then the pin. A zeroized device has no
-    /// identity left and is reported as such.
+    /// GetInfo with the identity checked: the signature, then the pin of the address the device
+    /// was reached at. Every vault operation starts here, so a device that is not the pinned one
+    /// hears nothing more than GetInfo. A zeroized device has no identity left and is reported as such.
     public func verifiedDevice() throws(VaultError) -> VerifiedDevice {
         let info = try info()
         if info.lifecycle == .zeroized { throw .deviceZeroized }
@@ -49,8 +57,15 @@ public final class VaultClient {
         guard let identity = try? ECDSAVerifyingKey(sec1: info.identityPublicKey),
             identity.isValidSignature(info.identitySignature, for: statement)
         else { throw .identityInvalid(serial: info.serial) }
-        let outcome = try pins?.check(serial: info.serial, identityKey: info.identityPublicKey)
-        return VerifiedDevice(info: info, pin: outcome)
+        guard let pins else { return VerifiedDevice(info: info, pin: nil) }
+        // Pinned by what the user addressed, never by the serial the device claims: a relay can
+        // send the client to any device, which may claim any serial, but it cannot sign with the
+        // pinned identity key.
+        let address = pinPolicy.address ?? DevicePins.address(naming: transport.deviceName)
+        let verdict = try pins.check(address: address, serial: info.serial, identityKey: info.identityPublicKey,
+                                     trustNewDevice: pinPolicy.trustNewDevice)
+        if verdict.notice != nil { pinPolicy.onPinWritten(verdict) }
+        return VerifiedDevice(info: info, pin: verdict.outcome, pinVerdict: verdict)
     }
 
     /// The device-wide counters and every slot's counters, page by page; no slots when the device

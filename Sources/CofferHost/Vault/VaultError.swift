@@ -33,6 +33,14 @@ public enum VaultError: Error, Equatable, Sendable {
     case pinStore(path: String, reason: String)
     /// A credential id outside 1...64 bytes.
     case invalidCredentialID
+    /// The device at a pinned address presents another identity (key or serial) than its pin.
+    case deviceIdentityChanged(pinned: DevicePin, presented: DevicePin)
+    /// A pin file that cannot be read as a pin; it is refused, never replaced.
+    case pinFileCorrupt(path: String, reason: String)
+    /// `forget` of an address that has no pin in `directory`.
+    case noSuchPin(address: String, directory: String)
+    /// None of `$COFFER_PIN_DIR`, `$XDG_CONFIG_HOME` and `$HOME` is set: nowhere to keep pins.
+    case pinDirectoryUnknown
 
     // Protocol 2: what the device signs and binds, checked.
 
@@ -55,7 +63,8 @@ extension VaultError: CofferFailure {
         case .invalidCredentialID: .usage
         case .notOperational, .credentialExists, .refused, .identityInvalid, .pinnedKeyChanged, .akeKeyMismatch,
             .serverAuthenticationFailed, .malformedReply, .pinStore, .registrationNotAuthenticated,
-            .attemptLimitNotApplied, .replyNotAuthenticated:
+            .attemptLimitNotApplied, .replyNotAuthenticated, .deviceIdentityChanged, .pinFileCorrupt,
+            .noSuchPin, .pinDirectoryUnknown:
             .failure
         }
     }
@@ -112,6 +121,24 @@ extension VaultError: CofferFailure {
         case .replyNotAuthenticated(let operation):
             return "the device's answer to \(operation) is not bound to this session (something between here "
                 + "and the device made it up); do not assume it was done"
+        case .deviceIdentityChanged(let pinned, let presented):
+            return """
+                WARNING: DEVICE IDENTITY CHANGED at \(pinned.address)
+                  pinned:    serial \(pinned.serialText), identity \(pinned.fingerprint)
+                  presented: serial \(presented.serialText), identity \(presented.fingerprint)
+                Another device is answering at this address: a relay or the host may be sending you elsewhere,
+                or the device was replaced. Refusing to continue; no password or key was sent to it.
+                Pin file: \(pinned.file)
+                Only if you replaced the device on purpose and checked the presented fingerprint, run the command
+                again with --trust-new-device (or remove the pin: cofferctl pins forget \(pinned.address)).
+                """
+        case .pinFileCorrupt(let path, let reason):
+            return "\(path): not a usable pin: \(reason). Refusing to trust or replace it; check it, then remove it "
+                + "(cofferctl pins forget ADDRESS) to pin the device anew"
+        case .noSuchPin(let address, let directory):
+            return "no pin for \(address) in \(directory) (cofferctl pins lists them)"
+        case .pinDirectoryUnknown:
+            return "nowhere to keep device pins: set $\(DevicePins.environmentVariable), $XDG_CONFIG_HOME or $HOME"
         }
     }
 
