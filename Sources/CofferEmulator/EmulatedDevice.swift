@@ -40,6 +40,25 @@ final class EmulatedDevice {
                 "--slots \(wanted) does not match the device in \(media.directory.path), which has \(slotCount) slots "
                     + "(--slots only shapes a new device)")
         }
+        try Self.refuseOtherStoreFormat(media)
+    }
+
+    /// A store written by another format (the header's format byte, readable before any key is
+    /// derived) is refused by name, never migrated and never reformatted: its records were sealed
+    /// under rules this firmware no longer trusts (format 2 took a version counter raised after the
+    /// seal, and records had no registration nonce).
+    private static func refuseOtherStoreFormat(_ media: ChipMedia) throws(EmulatorError) {
+        guard let head = try? media.flash.read(offset: 0, count: 6), Array(head[0..<4]) == Array("CFST".utf8),
+            head[4] != SlotCopy.formatVersion
+        else { return }
+        let protocolNote = head[4] == 2 ? ", written for Coffer protocol 1" : ""
+        throw .state(
+            StateFileError(
+                path: media.directory.path + "/flash.img",
+                problem: .malformed(
+                    "store format \(head[4])\(protocolNote); this emulator reads format \(SlotCopy.formatVersion) "
+                        + "(protocol \(CofferProtocolVersion.current)) only and migrates nothing: keep that state "
+                        + "directory for the build that made it, or make a new device in another")))
     }
 
     /// Boots the firmware with entropy for `purpose`. A new instance is a power-on of the same chip.

@@ -107,6 +107,11 @@ final class HonestVaultClient {
         }
     }
 
+    /// A login that deletes the record.
+    func delete() throws {
+        _ = try login(intent: .delete) { _ in [] }
+    }
+
     /// A login that recovers the backup key.
     func recover() throws -> SecretBytes {
         var key: SecretBytes?

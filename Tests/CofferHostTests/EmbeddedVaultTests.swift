@@ -47,18 +47,4 @@ import Testing
         #expect(throws: VaultError.invalidCredentialID) { try client.recover(id: [], password: password) }
         #expect(VaultError.invalidCredentialID.exitStatus == .usage)
     }
-
-    @Test("a pin is written on first use and a different key for the same serial is refused")
-    func pins() throws {
-        let dir = TemporaryDirectory()
-        let pins = DevicePins(directory: dir.file("pins/nested"))
-        #expect(try pins.check(serial: 7, identityKey: [2, 3]) == .pinnedNow)
-        #expect(try pins.check(serial: 7, identityKey: [2, 3]) == .matched)
-        let error = #expect(throws: VaultError.self) { try pins.check(serial: 7, identityKey: [2, 4]) }
-        guard case .pinnedKeyChanged(7, "0203", "0204", _)? = error else {
-            Issue.record("expected pinnedKeyChanged, got \(String(describing: error))")
-            return
-        }
-        #expect(try pins.check(serial: 8, identityKey: [2, 4]) == .pinnedNow)
-    }
 }

@@ -208,36 +208,6 @@ public struct DevicePins: Sendable {
         let stem = name.dropLast(".pin".count)
         return stem.count == 16 && stem.allSatisfy(\.isHexDigit)
     }
-
-    /// The per-serial pin file of the first cofferctl.
-    @available(*, deprecated, message: "pins are kept per address: use file(forAddress:)")
-    public func file(for serial: UInt64) -> String {
-        directory + "/" + VaultError.serialText(serial) + ".pin"
-    }
-
-    /// The per-serial check of the first cofferctl, kept only so that older callers build: it
-    /// trusts whatever serial the device claims, so a relay that sends the client to another device
-    /// gets a fresh pin (issue 9, finding 2). Nothing in Coffer calls it.
-    @available(*, deprecated, message: "pin by address: check(address:serial:identityKey:trustNewDevice:)")
-    public func check(serial: UInt64, identityKey: [UInt8]) throws(VaultError) -> Outcome {
-        let path = directory + "/" + VaultError.serialText(serial) + ".pin"
-        let presented = Hex.encode(identityKey)
-        if let text = try PinFile.contents(path) {
-            let pinned = text.trimmingWhitespace.lowercased()
-            guard Hex.decode(pinned) != nil, !pinned.isEmpty else {
-                throw .pinStore(path: path, reason: "not a pin file (hex of an identity public key)")
-            }
-            guard pinned == presented else {
-                throw .pinnedKeyChanged(serial: serial, pinned: pinned, presented: presented, pinFile: path)
-            }
-            return .matched
-        }
-        try PinFile.makeDirectory(directory)
-        guard try PinFile.create(presented + "\n", at: path, directory: directory) else {
-            throw .pinStore(path: path, reason: "pinned by another process at the same moment; try again")
-        }
-        return .pinnedNow
-    }
 }
 
 /// How a vault client checks the device it reaches against the pins: under which address, whether
