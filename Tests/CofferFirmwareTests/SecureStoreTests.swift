@@ -197,3 +197,36 @@ private func record(_ id: String, key: UInt8? = 5) -> VaultRecord {
     #expect(a.slotSealingKey != a.slotNonceKey)
     #expect(a.oprfSeed != a.akeSeed)
 }
+
+/// Issue 9, finding 1b: a copy sealed for a write that a power cut stopped before its commit, saved
+/// by whoever holds the flash and put back after a later write committed, must not be taken for the
+/// truth. Version counters used to rise by one, so the cut copy and the later one carried the same
+/// version; now each copy is sealed at a fresh seal-sequence value, so the cut one opens at no
+/// version the counter will ever hold. Every cut point of the write is tried.
+@Test func aCopyCutBeforeItsCommitAndPutBackLaterIsNeverTrusted() throws {
+    var attacked = 0
+    for cut in 1...4 {
+        let memories = ChipMemories()
+        let store = try makeStore(memories)
+        try store.format(defaultAttemptLimit: 10)
+        try store.write(0, .record(record("a", key: 5)))
+        memories.power.cut(afterWrites: cut)
+        _ = try? store.write(0, .record(record("a", key: 6)))
+        memories.power.restore()
+        let restarted = try makeStore(memories)
+        // Only a write the cut stopped before its commit leaves an uncommitted copy to save.
+        guard try restarted.load(0) == .record(record("a", key: 5)) else { continue }
+        let saved = memories.flash.image
+        try restarted.write(0, .tombstone(credentialID: Array("a".utf8)))
+        for half in 0..<2 {
+            var image = memories.flash.image
+            let range = restarted.layout.offset(slot: 0, half: half)..<restarted.layout.offset(slot: 0, half: half) + 512
+            image.replaceSubrange(range, with: saved[range])
+            memories.flash.image = image
+            let reopened = try makeStore(memories)
+            #expect((try? reopened.load(0)) != .record(record("a", key: 6)), "cut \(cut), half \(half)")
+            attacked += 1
+        }
+    }
+    #expect(attacked > 0, "no cut left an uncommitted copy to put back")
+}
