@@ -90,30 +90,34 @@ import Testing
         }
         let sent = Self.messages(recording, .toDevice)
         let answered = Self.messages(recording, .toClient)
-        let (loginStart, loginFinish) = (CTAPHIDCommand(rawValue: 0x44), CTAPHIDCommand(rawValue: 0x45))
-        try #require(sent.map(\.command) == [.initialize, loginStart, loginFinish])
-        try #require(answered.count == 3)
+        try #require(sent.first?.command == .initialize && answered.count == sent.count)
+        let loginStart = CTAPHIDCommand(rawValue: VaultOperation.loginStart.rawValue)
+        let loginFinish = CTAPHIDCommand(rawValue: VaultOperation.loginFinish.rawValue)
+        let start = try #require(sent.firstIndex { $0.command == loginStart })
+        let finish = try #require(sent.lastIndex { $0.command == loginFinish })
 
-        // Boot 3, same seed: the attacker opens its own channel with the recorded INIT and replays the
-        // recorded LoginStart and LoginFinish on it, byte for byte.
+        // Boot 3, same seed: the attacker opens its own channel with the recorded INIT and replays
+        // every recorded message after it on that channel, byte for byte and in order.
         let boot = try Boot(self, run: 3)
         let attacker = try CTAPHIDTestHost(port: boot.port)
         let recordedNonce = Array(sent[0].payload.prefix(CTAPHIDLimits.initNonceSize))
         let channel = try attacker.openChannel(nonce: recordedNonce).channel
-        let replayedStart = try attacker.exchange(channel, sent[1].command, sent[1].payload)
-        let replayedFinish = try attacker.exchange(channel, sent[2].command, sent[2].payload)
+        var replayed: [[UInt8]] = [[]]
+        for message in sent.dropFirst() {
+            replayed.append(try attacker.exchange(channel, message.command, message.payload))
+        }
+        let (replayedStart, replayedFinish) = (replayed[start], replayed[finish])
 
         // No random value repeats: the device answers the same KE1 with fresh nonces and a fresh key
         // share (the OPRF evaluation and the attempts remaining may match; before the fix only the
         // attempts remaining differed), ...
-        let recordedStart = answered[1].payload
+        let recordedStart = answered[start].payload
         try #require(replayedStart.count == recordedStart.count)
         let changed = zip(replayedStart, recordedStart).filter { $0 != $1 }.count
         #expect(changed >= 64, "only \(changed) bytes of KE2 changed after a restart")
         // ... so the recorded KE3 does not verify and nothing comes back sealed.
-        let finish = try VaultReply(decoding: replayedFinish)
-        #expect(finish.status != .ok, "the replayed LoginFinish verified")
-        #expect(replayedFinish != answered[2].payload)
+        #expect(try VaultReply(decoding: replayedFinish).status != .ok, "the replayed LoginFinish verified")
+        #expect(replayedFinish != answered[finish].payload)
 
         // The replayed login counted and re-based nothing: 1 wrong + 1 replayed + this wrong one use up
         // the limit of 3 (before the fix: re-based, 2 remaining, and round again).
