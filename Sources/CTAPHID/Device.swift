@@ -18,8 +18,9 @@
 /// ```
 ///
 /// The device answers INIT, PING, WINK, LOCK and CANCEL itself, enforces one transaction at a time
-/// (others get ERR_CHANNEL_BUSY), times out stalled messages after
-/// `CTAPHIDLimits.messageTimeoutMilliseconds` (checked on each report and on `poll(now:)`), and
+/// (others get ERR_CHANNEL_BUSY), times out a message after `CTAPHIDLimits.messageTimeoutMilliseconds`
+/// of silence or `CTAPHIDLimits.messageDeadlineMilliseconds` after its init packet, whichever comes
+/// first (checked on each report and on `poll(now:)`), and
 /// reports every framing fault with the standard CTAPHID_ERROR code. Memory is bounded: one message
 /// buffer of at most 7609 bytes and a channel table of fixed capacity.
 public struct CTAPHIDDevice<ChannelIDs: CTAPHIDChannelIDSource> {

@@ -50,17 +50,24 @@ enum CTAPHIDDeviceTransaction {
 
     struct Receiving {
         var assembly: CTAPHIDMessageAssembly
-        /// When the last packet of the message arrived, for the message timeout.
+        /// When the init packet arrived, for the whole message's deadline.
+        let startedAt: UInt64
+        /// When the last packet of the message arrived, for the silence timeout.
         var lastPacketAt: UInt64
 
         init(first packet: CTAPHIDInitializationPacket, now: UInt64) {
             assembly = CTAPHIDMessageAssembly(first: packet)
+            startedAt = now
             lastPacketAt = now
         }
 
+        /// True once the message went silent for `messageTimeoutMilliseconds`, or has taken
+        /// `messageDeadlineMilliseconds` since its init packet, however its packets came.
         func hasTimedOut(at now: UInt64) -> Bool {
             // A clock that went backwards counts as no time passed.
-            now >= lastPacketAt && now - lastPacketAt >= CTAPHIDLimits.messageTimeoutMilliseconds
+            let silent = now >= lastPacketAt && now - lastPacketAt >= CTAPHIDLimits.messageTimeoutMilliseconds
+            let overdue = now >= startedAt && now - startedAt >= CTAPHIDLimits.messageDeadlineMilliseconds
+            return silent || overdue
         }
     }
 

@@ -25,4 +25,10 @@ public enum CTAPHIDLimits {
     /// the figure to the device; a host streams a message's packets back to back, so half a second
     /// of silence means it has gone away.
     public static let messageTimeoutMilliseconds: UInt64 = 500
+    /// How long, in milliseconds from its init packet, a message being received may take in all
+    /// before the device abandons it with ERR_MSG_TIMEOUT, however steadily its packets come. Without
+    /// it a host that sends a continuation every 499 ms holds every other channel at
+    /// ERR_CHANNEL_BUSY for over a minute per message. The largest message (1 + 128 packets) takes
+    /// 645 ms at the 5 ms polling interval of Coffer's USB endpoints, well inside the bound.
+    public static let messageDeadlineMilliseconds: UInt64 = 1000
 }

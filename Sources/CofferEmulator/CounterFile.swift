@@ -32,6 +32,11 @@ public final class CounterFile: CounterBank {
     /// The tag of the device this bank is bound to (`.unbound` until the first `bind(to:)`).
     var deviceTag: CounterDeviceTag { current.deviceTag }
 
+    /// Counters in the largest bank a chip of this firmware has (the most slots a store may have).
+    static let largestCount = CounterLayout(slotCount: StoreGeometry.maxSlotCount).requiredCount
+    /// Bytes in the largest valid counter file: two pages of `largestCount` counters.
+    static let largestSize = 2 * CounterPage.byteCount(counters: largestCount)
+
     /// Creates a new counter file with `count` counters, all zero and bound to no device, refusing to
     /// replace one.
     /// One durable write.
@@ -52,6 +57,14 @@ public final class CounterFile: CounterBank {
         self.powerCut = powerCut
         file = try DurableFile(openingExisting: path)
         let size = try file.size()
+        // Checked before a byte is read: the file is read whole, and a huge (sparse) one must cost
+        // nothing but this refusal.
+        guard size <= Self.largestSize else {
+            throw StateFileError(
+                path: path,
+                problem: .wrongSize(
+                    actual: size, expected: "at most \(Self.largestSize) (two pages of \(Self.largestCount) counters)"))
+        }
         guard size % 2 == 0, CounterPage.counters(inPageOf: size / 2) != nil else {
             try Self.refuseByItsStart(file, size: size, path: path)
             throw StateFileError(

@@ -41,6 +41,7 @@ final class EmulatedDevice {
                     + "(--slots only shapes a new device)")
         }
         try Self.refuseOtherStoreFormat(media)
+        try Self.checkSeed(settings.seed, media: media, create: create)
     }
 
     /// A store written by another format (the header's format byte, readable before any key is
@@ -61,11 +62,53 @@ final class EmulatedDevice {
                         + "directory for the build that made it, or make a new device in another")))
     }
 
-    /// Boots the firmware with entropy for `purpose`. A new instance is a power-on of the same chip.
+    /// `--seed` runs only on the device made from it: its fingerprint is recorded when a device is
+    /// made with `--seed` (fuses still blank), and a mismatch, or `--seed` on a device made without
+    /// one, is refused. The fingerprint file is validated whether or not `--seed` is given.
+    private static func checkSeed(_ seed: [UInt8]?, media: ChipMedia, create: Bool) throws(EmulatorError) {
+        let path = media.directory.seedFingerprintPath
+        let directory = media.directory.path
+        let recorded: SeedFingerprint?
+        do {
+            recorded = try SeedFingerprint.read(path: path)
+        } catch {
+            throw .state(error)
+        }
+        switch (seed, recorded) {
+        case (let seed?, let recorded?):
+            guard recorded.matches(seed: seed) else {
+                throw .settings(
+                    "--seed is not the seed the device in \(directory) was made from (its fingerprint is in \(path)); "
+                        + "refusing to run another seed's random stream on it")
+            }
+        case (let seed?, nil):
+            guard create, media.fuses.isBlank else {
+                throw .settings(
+                    "the device in \(directory) was made without --seed; refusing --seed on it (a seed only ever "
+                        + "drives the device made from it)")
+            }
+            do {
+                try SeedFingerprint(seed: seed).create(path: path, powerCut: media.powerCut)
+            } catch {
+                throw .state(error)
+            }
+        case (nil, _?) where create && media.fuses.isBlank:
+            throw .settings(
+                "an init with --seed was cut short in \(directory) (\(path) records its seed); "
+                    + "finish it with the same --seed")
+        case (nil, _):
+            break
+        }
+    }
+
+    /// Boots the firmware with entropy for `purpose`. A new instance is a power-on of the same chip:
+    /// it first raises the on-chip boot counter, durably, and keys the seeded stream with it, so no
+    /// random value the firmware draws repeats a value of an earlier boot.
     func boot(_ purpose: ChipEntropy.Purpose) throws(EmulatorError) -> CofferChip<EmulatorBoard> {
+        let bootCount = try countBoot()
         let board = EmulatorBoard(
             fuses: media.fuses, counters: media.counters, flash: media.flash,
-            entropy: ChipEntropy(seed: settings.seed, purpose: purpose),
+            entropy: ChipEntropy(seed: settings.seed, purpose: purpose, boot: bootCount),
             engine: OpenSSLCryptoEngine(suite: P256SHA256Suite()))
         let configuration = FirmwareConfiguration(
             geometry: StoreGeometry(slotCount: slotCount), showsSlotCounters: settings.showsSlotCounters)
@@ -73,6 +116,17 @@ final class EmulatedDevice {
             return try CofferChip(board: board, configuration: configuration)
         } catch {
             throw .device("the firmware cannot boot on \(media.directory.path): \(error)")
+        }
+    }
+
+    /// Raises `CounterLayout.boots` and returns the new count once it is durable. A chip that cannot
+    /// count its boot does not boot: its stream could repeat an earlier one.
+    private func countBoot() throws(EmulatorError) -> UInt32 {
+        let counters = media.counters
+        do {
+            return try media.powerCut.unnumbered { () throws(HALError) in try counters.increment(CounterLayout.boots) }
+        } catch {
+            throw .device("cannot count this boot in \(counters.path): \(error); refusing to boot")
         }
     }
 
@@ -87,7 +141,7 @@ final class EmulatedDevice {
         case .operational, .zeroized:
             return false
         case .blank:
-            let serial = Self.serial(from: ChipEntropy(seed: settings.seed, purpose: .serial))
+            let serial = Self.serial(from: ChipEntropy(seed: settings.seed, purpose: .serial, boot: 0))
             try perform(vault, .manufacture(ManufactureRequest(serial: serial)), "manufacture")
             logger.info("manufactured device \(ReadyFile.hex(serial))")
             fallthrough

@@ -1,10 +1,13 @@
 import CTAPHID
 
-/// Decides where each IN report goes. Every host shares the broadcast channel, so the device's
-/// channels are learnt from its INIT responses alone: the channel id a response hands out belongs to
-/// the peer that asked for it. A report on any other channel id teaches the router nothing, so a
-/// flood of made-up ids cannot push a real host's channel out. Pure, so it is tested without sockets.
-struct ReplyRouter<Peer> {
+/// Decides which datagrams reach the device and where each IN report goes. Every host shares the
+/// broadcast channel, so the device's channels are learnt from its INIT responses alone: the channel
+/// id a response hands out belongs to the peer that asked for it, and to no one else. A report on that
+/// channel from any other peer is dropped before the device sees it, so knowing (or guessing) a
+/// channel id lets no one inject into another host's transaction or draw its replies; a report on any
+/// other channel id teaches the router nothing, so a flood of made-up ids cannot push a real host's
+/// channel out. Pure, so it is tested without sockets.
+struct ReplyRouter<Peer: Equatable> {
     /// What produced a reply: the peer whose report the device was handling, and that report's channel.
     struct Cause {
         var peer: Peer
@@ -14,11 +17,12 @@ struct ReplyRouter<Peer> {
     /// The CTAPHID broadcast channel id.
     static var broadcastChannel: UInt32 { 0xFFFF_FFFF }
 
-    /// How many allocated channels are remembered; the oldest allocation is forgotten first beyond
-    /// this. Far above the device's own channel table, which forgets idle channels sooner.
+    /// How many allocated channels are remembered; the one whose host spoke least recently is
+    /// forgotten first beyond this. Far above the device's own channel table, which forgets idle
+    /// channels sooner, so a channel the device still serves is still owned here.
     let capacity: Int
-    private var peers: [UInt32: Peer] = [:]
-    private var allocation: [UInt32] = []
+    private var owners: [UInt32: (peer: Peer, lastUse: UInt64)] = [:]
+    private var uses: UInt64 = 0
 
     init(capacity: Int = 1024) {
         precondition(capacity > 0, "the router remembers at least one channel")
@@ -31,16 +35,20 @@ struct ReplyRouter<Peer> {
         return report.prefix(CTAPHIDLimits.channelIDSize).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    /// Records that `peer` spoke on the channel of `report`. Only a channel the device handed out
-    /// follows its host to a new address; any other id is not remembered.
-    mutating func heard(_ report: [UInt8], from peer: Peer) {
-        guard let channel = Self.channel(of: report), peers[channel] != nil else { return }
-        peers[channel] = peer
+    /// Whether `report` from `peer` may reach the device: not when its channel was handed to another
+    /// peer. A channel's owner keeps it fresh by speaking on it; ids nobody was given pass (the
+    /// device answers them ERR_INVALID_CHANNEL) and are not remembered.
+    mutating func admits(_ report: [UInt8], from peer: Peer) -> Bool {
+        guard let channel = Self.channel(of: report), let owner = owners[channel] else { return true }
+        guard owner.peer == peer else { return false }
+        uses += 1
+        owners[channel]?.lastUse = uses
+        return true
     }
 
     /// Where `reply` goes; `cause` says whose report produced it (nil for replies that come from the
     /// passing of time). A reply reaches the causing peer only when it is on that peer's own channel
-    /// (or answers it on the broadcast channel); otherwise it goes to the channel's host, or nowhere.
+    /// (or answers it on the broadcast channel); otherwise it goes to the channel's owner, or nowhere.
     mutating func destination(of reply: [UInt8], cause: Cause?) -> Peer? {
         guard let channel = Self.channel(of: reply) else { return nil }
         if channel == Self.broadcastChannel {
@@ -48,14 +56,17 @@ struct ReplyRouter<Peer> {
             if let allocated = Self.allocatedChannel(in: reply) { remember(allocated, for: cause.peer) }
             return cause.peer
         }
+        // A report on an owned channel is admitted only from its owner, so a causing peer on the
+        // reply's channel is its owner, or the channel is nobody's (ERR_INVALID_CHANNEL to a made-up id).
         if let cause, cause.channel == channel { return cause.peer }
-        return peers[channel]
+        return owners[channel]?.peer
     }
 
     private mutating func remember(_ channel: UInt32, for peer: Peer) {
-        if peers.updateValue(peer, forKey: channel) == nil {
-            allocation.append(channel)
-            if allocation.count > capacity { peers[allocation.removeFirst()] = nil }
+        uses += 1
+        owners[channel] = (peer, uses)
+        if owners.count > capacity, let stalest = owners.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            owners[stalest] = nil
         }
     }
 

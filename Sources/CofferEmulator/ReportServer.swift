@@ -50,7 +50,10 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
             logger.debug("ignored a \(datagram.count)-byte datagram from \(sender) (reports are \(size) bytes)")
             return
         }
-        router.heard(datagram, from: sender)
+        guard router.admits(datagram, from: sender) else {
+            logger.debug("dropped a report from \(sender) on a channel the device handed to another peer")
+            return
+        }
         let cause = ReplyRouter<PeerAddress>.channel(of: datagram).map { ReplyRouter.Cause(peer: sender, channel: $0) }
         deliver(endpoint.receive(report: datagram, now: clock.milliseconds()), answering: cause)
     }

@@ -40,6 +40,8 @@ public struct StateDirectory: Sendable {
     public var fusesPath: String { file(FuseFile.fileName) }
     public var countersPath: String { file(CounterFile.fileName) }
     public var flashPath: String { file(FlashImage.fileName) }
+    /// The fingerprint of the seed the device was made from, if it was made with `--seed`.
+    public var seedFingerprintPath: String { file(SeedFingerprint.fileName) }
 
     /// Whether any of the chip's media files exist here yet.
     public var holdsAnyState: Bool {

@@ -135,6 +135,25 @@ func initOnBroadcast(allocating allocated: UInt32) -> [UInt8] {
         #expect(second.queued() == [report(channel: 5, 0xBF)])
     }
 
+    /// Over real sockets: a second host that sends on the first host's channel reaches neither the
+    /// endpoint nor the first host's replies, which keep going to the first host.
+    @Test func reportsFromAnotherPeerOnAnOwnedChannelNeverReachTheEndpoint() throws {
+        let owner = try TestHost(serverPort: server.socket.port)
+        let intruder = try TestHost(serverPort: server.socket.port)
+        open(6, for: owner)
+        endpoint.received.removeAll()
+        intruder.send(report(channel: 6, 0x81))
+        server.serveOnce(waitMilliseconds: 5000)
+        #expect(endpoint.received.isEmpty)
+        owner.send(report(channel: 6, 0x82))
+        server.serveOnce(waitMilliseconds: 5000)
+        #expect(endpoint.received == [report(channel: 6, 0x82)])
+        clock.now += EchoEndpoint.timeoutMilliseconds
+        server.serveOnce(waitMilliseconds: 0)
+        #expect(owner.queued() == [report(channel: 6, 0x82), report(channel: 6, 0xBF)])
+        #expect(intruder.queued().isEmpty)
+    }
+
     @Test func broadcastRepliesGoToTheirSenderNotTheLastBroadcaster() throws {
         let first = try TestHost(serverPort: server.socket.port)
         let second = try TestHost(serverPort: server.socket.port)
@@ -158,40 +177,73 @@ func initOnBroadcast(allocating allocated: UInt32) -> [UInt8] {
 
 @Suite struct ReplyRouterTests {
     typealias Router = ReplyRouter<String>
+    let broadcast = Router.broadcastChannel
 
     @Test func learnsChannelsFromInitResponsesAndRoutesTimeDrivenRepliesThere() {
         var router = Router()
         let broadcast = Router.Cause(peer: "a", channel: Router.broadcastChannel)
         #expect(router.destination(of: initOnBroadcast(allocating: 7), cause: broadcast) == "a")
         #expect(router.destination(of: report(channel: 7, 0), cause: nil) == "a")
-        // The host moves to another address on its channel: replies follow it.
-        router.heard(report(channel: 7, 0), from: "a2")
-        #expect(router.destination(of: report(channel: 7, 0), cause: nil) == "a2")
+        let admitted1 = router.admits(report(channel: 7, 0), from: "a")
+        #expect(admitted1)
+    }
+
+    /// One datagram with another host's channel id neither reaches the device nor moves the
+    /// channel's replies to its sender: a channel belongs to the peer its INIT response went to.
+    @Test func aReportOnAnotherPeersChannelIsRefusedAndMovesNothing() {
+        var router = Router()
+        _ = router.destination(of: initOnBroadcast(allocating: 7), cause: Router.Cause(peer: "a", channel: broadcast))
+        let admitted2 = router.admits(report(channel: 7, 0), from: "intruder")
+        #expect(!admitted2)
+        #expect(router.destination(of: report(channel: 7, 0), cause: nil) == "a")
+        let admitted3 = router.admits(report(channel: 7, 0), from: "a")
+        #expect(admitted3)
+        // The broadcast channel and ids nobody was given stay open to all (INIT, ERR_INVALID_CHANNEL).
+        let admitted4 = router.admits(report(channel: Router.broadcastChannel, 0x86), from: "intruder")
+        #expect(admitted4)
+        let admitted5 = router.admits(report(channel: 8, 0), from: "intruder")
+        #expect(admitted5)
     }
 
     @Test func timeDrivenReplyOnAChannelNobodyWasGivenIsDropped() throws {
         var router = Router()
-        router.heard(report(channel: 3, 0x81), from: "a")
+        let admitted6 = router.admits(report(channel: 3, 0x81), from: "a")
+        #expect(admitted6)
         #expect(router.destination(of: report(channel: 3, 0xBF), cause: nil) == nil)
     }
 
     @Test func madeUpChannelIDsTeachNothingAndEvictNothing() {
         var router = Router(capacity: 2)
-        _ = router.destination(of: initOnBroadcast(allocating: 7), cause: .init(peer: "a", channel: Router.broadcastChannel))
-        for junk in UInt32(100)..<UInt32(5_000) { router.heard(report(channel: junk, 0), from: "flood") }
+        _ = router.destination(of: initOnBroadcast(allocating: 7), cause: Router.Cause(peer: "a", channel: broadcast))
+        for junk in UInt32(100)..<UInt32(5_000) { _ = router.admits(report(channel: junk, 0), from: "flood") }
         #expect(router.destination(of: report(channel: 7, 0), cause: nil) == "a")
         #expect(router.destination(of: report(channel: 100, 0), cause: nil) == nil)
     }
 
     @Test func aReplyOnAnotherHostsChannelNeverGoesToTheCausingPeer() {
         var router = Router()
-        _ = router.destination(of: initOnBroadcast(allocating: 7), cause: .init(peer: "a", channel: Router.broadcastChannel))
+        _ = router.destination(of: initOnBroadcast(allocating: 7), cause: Router.Cause(peer: "a", channel: broadcast))
         // The device notices channel 7's timeout while handling the flooder's report on channel 9.
         let flooder = Router.Cause(peer: "flood", channel: 9)
         #expect(router.destination(of: report(channel: 7, 0), cause: flooder) == "a")
         #expect(router.destination(of: report(channel: 8, 0), cause: flooder) == nil)
         // Its own channel's answer (INVALID_CHANNEL for a made-up id) does reach it.
         #expect(router.destination(of: report(channel: 9, 0), cause: flooder) == "flood")
+    }
+
+    @Test func forgetsTheChannelUsedLeastRecentlyBeyondCapacity() {
+        var router = Router(capacity: 2)
+        for (channel, peer) in [(UInt32(1), "a"), (2, "b")] {
+            _ = router.destination(
+                of: initOnBroadcast(allocating: channel), cause: .init(peer: peer, channel: Router.broadcastChannel))
+        }
+        // a keeps its channel in use, so b's (allocated later) is the one forgotten.
+        let admitted7 = router.admits(report(channel: 1, 0), from: "a")
+        #expect(admitted7)
+        _ = router.destination(of: initOnBroadcast(allocating: 3), cause: Router.Cause(peer: "c", channel: broadcast))
+        #expect(router.destination(of: report(channel: 1, 0), cause: nil) == "a")
+        #expect(router.destination(of: report(channel: 2, 0), cause: nil) == nil)
+        #expect(router.destination(of: report(channel: 3, 0), cause: nil) == "c")
     }
 
     @Test func forgetsTheOldestAllocationBeyondCapacity() {

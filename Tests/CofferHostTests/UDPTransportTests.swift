@@ -1,6 +1,8 @@
 import CTAPHID
 import CofferCrypto
+import CofferEmulator
 import CofferTestSupport
+import Foundation
 import Testing
 @testable import CofferHost
 
@@ -73,6 +75,31 @@ import Testing
         }
     }
 
+    /// A device that answers a request with nothing but keep-alives, each well inside the silence
+    /// timeout, cannot hold the host past the request's deadline (before the deadline the host
+    /// waited as long as the device kept talking; the peer gives up after 2,000 keep-alives so the
+    /// old behaviour fails this test instead of hanging it).
+    @Test("keep-alives for ever end at the request's deadline (exit 69)")
+    func keepalivesForeverEndAtTheDeadline() throws {
+        let peer = KeepaliveForeverPeer()
+        defer { peer.stop() }
+        let timing = TransportTiming(responseMilliseconds: 5_000, busyRetries: 0, busyBackoffMilliseconds: 1,
+                                     busyBackoffLimitMilliseconds: 1)
+        let device = try CTAPHIDTransport(link: UDPLink(host: "127.0.0.1", port: peer.port),
+                                          random: SeededRandom(seed: [2]), timing: timing, deadlineMilliseconds: 300)
+        let error = #expect(throws: DeviceError.self) {
+            try device.request(CTAPHIDCommand(rawValue: 0x44), payload: [1, 2, 3])
+        }
+        #expect(error == .noResponse(device: device.deviceName, afterMilliseconds: 300))
+        #expect(error?.exitStatus == .unavailable)
+        #expect(peer.keepalivesSent >= 1, "the peer never sent a keep-alive")
+    }
+
+    @Test("the default deadline leaves a vault request two minutes")
+    func defaultDeadline() {
+        #expect(CTAPHIDTransport.defaultDeadlineMilliseconds == 120_000)
+    }
+
     @Test("a port where nothing listens is unreachable (exit 69)")
     func nothingListens() throws {
         let peer = UDPTestPeer()
@@ -86,5 +113,60 @@ import Testing
             return
         }
         #expect(error?.exitStatus == .unavailable)
+    }
+}
+
+/// A malicious CTAPHID device on a real UDP socket: it opens channels like any device, then answers
+/// every vendor request with CTAPHID_KEEPALIVE every 10 ms and never with a response (until it has
+/// sent `limit` of them).
+final class KeepaliveForeverPeer: @unchecked Sendable {
+    let port: UInt16
+    private let socket: UDPSocket
+    private let state = TestLock()
+    private var stopped = false
+    private var sent = 0
+    private let finished = DispatchSemaphore(value: 0)
+    private let limit: Int
+
+    init(limit: Int = 2_000) {
+        self.limit = limit
+        socket = try! UDPSocket(host: "127.0.0.1", port: 0)
+        port = socket.port
+        Thread.detachNewThread { [self] in serve() }
+    }
+
+    /// How many keep-alives went out.
+    var keepalivesSent: Int { state.locked { sent } }
+
+    func stop() {
+        state.locked { stopped = true }
+        finished.wait()
+    }
+
+    private func serve() {
+        var device = CTAPHIDDevice(version: CTAPHIDDeviceVersion(major: 1, minor: 0, build: 0),
+                                   channelIDs: CTAPHIDSequentialChannelIDs(first: 0x0200_0000))
+        var working: (channel: CTAPHIDChannelID, host: PeerAddress)?
+        var now: UInt64 = 0
+        while !state.locked({ stopped }) {
+            if socket.waitForDatagram(milliseconds: 10) {
+                while let (report, sender) = socket.receive() {
+                    for case .send(let reply) in device.receive(report: report, now: now) {
+                        _ = socket.send(reply, to: sender)
+                    }
+                    let vendor = report[4] & 0x80 != 0 && report[4] & 0x7F >= 0x40
+                    if vendor, let channel = ReportHeader.channel(of: report) {
+                        working = (channel, sender)
+                    }
+                }
+            }
+            now += 10
+            guard let (channel, host) = working, state.locked({ sent < limit }),
+                  let keepalive = device.keepalive(channel: channel, status: .processing)
+            else { continue }
+            _ = socket.send(keepalive, to: host)
+            state.locked { sent += 1 }
+        }
+        finished.signal()
     }
 }

@@ -35,7 +35,8 @@ import Testing
                                               input: "pw\n")
         #expect(try recovered.object()["key"] as? String == key)
         // The same state served by the emulator holds the same record.
-        let emulator = try EmulatorProcess(stateDirectory: scratch.file("state"), in: scratch.path)
+        // cofferctl made this device without a seed, so the emulator serves it without one.
+        let emulator = try EmulatorProcess(stateDirectory: scratch.file("state"), seed: nil, in: scratch.path)
         let overUDP = try scratch.cofferctl(["--device", emulator.device, "--json", "recover", "--id", "erin",
                                              "--password-stdin"], input: "pw\n")
         #expect(try overUDP.object()["key"] as? String == key)

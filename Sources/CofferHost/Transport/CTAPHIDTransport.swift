@@ -4,40 +4,57 @@ import CofferCrypto
 /// CTAPHID over a report link: opens a channel with INIT, then runs one request at a time on it.
 ///
 /// Reports on other channels (another host's traffic on a shared bus) are skipped, keep-alives
-/// extend the wait, and a request answered ERR_CHANNEL_BUSY is sent again after a growing pause,
-/// a bounded number of times, before the transport reports the device busy.
+/// extend the wait for the next report, and a request answered ERR_CHANNEL_BUSY is sent again after
+/// a growing pause, a bounded number of times, before the transport reports the device busy. Each
+/// request, retries and keep-alives included, ends by its deadline: a device that sends keep-alives
+/// (or other channels' reports) for ever cannot hold the host for longer.
 public final class CTAPHIDTransport: DeviceTransport {
+    /// The default bound on one request, retries and keep-alives included: two minutes, room for a
+    /// vault request a device may legitimately delay (a durable write on a slow medium, a user's touch).
+    public static let defaultDeadlineMilliseconds = 120_000
+
     /// The link the reports travel on.
     public let link: any ReportLink
     public private(set) var channelInfo: CTAPHIDInitResponse
     private let timing: TransportTiming
+    /// The longest one request may take, whatever the device sends meanwhile.
+    public let deadlineMilliseconds: Int
 
     public var deviceName: String { link.deviceName }
 
-    /// Opens a channel on `link` with an INIT whose nonce comes from `random`.
-    public init(link: any ReportLink, random: some RandomSource = SystemRandom(), timing: TransportTiming = .standard)
-        throws(DeviceError)
-    {
+    /// Opens a channel on `link` with an INIT whose nonce comes from `random`; each later request
+    /// fails with `.noResponse(afterMilliseconds: deadlineMilliseconds)` once it has taken that long.
+    public init(
+        link: any ReportLink, random: some RandomSource = SystemRandom(), timing: TransportTiming = .standard,
+        deadlineMilliseconds: Int = CTAPHIDTransport.defaultDeadlineMilliseconds
+    ) throws(DeviceError) {
+        precondition(deadlineMilliseconds > 0, "a request needs some time")
         self.link = link
         self.timing = timing
+        self.deadlineMilliseconds = deadlineMilliseconds
         channelInfo = try CTAPHIDTransport.openChannel(on: link, nonce: random.bytes(CTAPHIDLimits.initNonceSize),
                                                        timing: timing)
     }
 
     public func request(_ command: CTAPHIDCommand, payload: [UInt8]) throws(DeviceError) -> [UInt8] {
+        let overall = Stopwatch()
         var retry = 0
         while true {
             do throws(DeviceError) {
-                return try exchange(command, payload: payload)
+                return try exchange(command, payload: payload, overall: overall)
             } catch {
                 guard case .busy = error, retry < timing.busyRetries else { throw error }
-                wait(milliseconds: timing.backoff(beforeRetry: retry))
+                let pause = timing.backoff(beforeRetry: retry)
+                guard overall.remaining(of: deadlineMilliseconds) > pause else { throw error }
+                wait(milliseconds: pause)
                 retry += 1
             }
         }
     }
 
-    private func exchange(_ command: CTAPHIDCommand, payload: [UInt8]) throws(DeviceError) -> [UInt8] {
+    private func exchange(_ command: CTAPHIDCommand, payload: [UInt8], overall: Stopwatch) throws(DeviceError)
+        -> [UInt8]
+    {
         var transaction: CTAPHIDHostTransaction
         do {
             transaction = try CTAPHIDHostTransaction(channel: channelInfo.channel, command: command, payload: payload)
@@ -49,8 +66,15 @@ public final class CTAPHIDTransport: DeviceTransport {
         }
         var silence = Stopwatch()
         while true {
-            guard let report = try link.receive(timeoutMilliseconds: silence.remaining(of: timing.responseMilliseconds))
-            else { throw .noResponse(device: deviceName, afterMilliseconds: timing.responseMilliseconds) }
+            let left = overall.remaining(of: deadlineMilliseconds)
+            guard left > 0 else { throw .noResponse(device: deviceName, afterMilliseconds: deadlineMilliseconds) }
+            let quiet = silence.remaining(of: timing.responseMilliseconds)
+            guard let report = try link.receive(timeoutMilliseconds: min(quiet, left)) else {
+                if quiet <= left {
+                    throw .noResponse(device: deviceName, afterMilliseconds: timing.responseMilliseconds)
+                }
+                throw .noResponse(device: deviceName, afterMilliseconds: deadlineMilliseconds)
+            }
             guard ReportHeader.channel(of: report) == channelInfo.channel else { continue }
             do throws(CTAPHIDHostError) {
                 switch try transaction.receive(report: report) {

@@ -14,7 +14,7 @@ final class EmulatorProcess {
 
     /// Starts an emulator on `stateDirectory` and waits for its ready file; `extra` arguments follow.
     init(
-        stateDirectory: String, seed: String = "c0ffee", attemptLimit: Int? = nil, extra: [String] = [],
+        stateDirectory: String, seed: String? = "c0ffee", attemptLimit: Int? = nil, extra: [String] = [],
         in scratch: String
     ) throws {
         self.stateDirectory = stateDirectory
@@ -22,8 +22,8 @@ final class EmulatorProcess {
         stderrPath = scratch + "/emulator-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.emulator)
-        process.arguments = ["serve", "--state-dir", stateDirectory, "--port", "0", "--ready-file", ready,
-                             "--seed", seed] + (attemptLimit.map { ["--attempt-limit", String($0)] } ?? []) + extra
+        process.arguments = ["serve", "--state-dir", stateDirectory, "--port", "0", "--ready-file", ready]
+            + (seed.map { ["--seed", $0] } ?? []) + (attemptLimit.map { ["--attempt-limit", String($0)] } ?? []) + extra
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
