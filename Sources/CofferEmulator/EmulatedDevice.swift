@@ -44,13 +44,14 @@ final class EmulatedDevice {
         try Self.checkSeed(settings.seed, media: media, create: create)
     }
 
-    /// A store written by another format (the header's format byte, readable before any key is
+    /// A store written by an earlier format (the header's format byte, readable before any key is
     /// derived) is refused by name, never migrated and never reformatted: its records were sealed
     /// under rules this firmware no longer trusts (format 2 took a version counter raised after the
-    /// seal, and records had no registration nonce).
+    /// seal, and records had no registration nonce). Any other format byte is an edit: the header
+    /// does not authenticate and the device serves `storeUnavailable`.
     private static func refuseOtherStoreFormat(_ media: ChipMedia) throws(EmulatorError) {
         guard let head = try? media.flash.read(offset: 0, count: 6), Array(head[0..<4]) == Array("CFST".utf8),
-            head[4] != SlotCopy.formatVersion
+            (1..<SlotCopy.formatVersion).contains(head[4])
         else { return }
         let protocolNote = head[4] == 2 ? ", written for Coffer protocol 1" : ""
         throw .state(
