@@ -11,12 +11,13 @@ final class ServedDevice {
     var stateDir: String { workspace.file("state") }
 
     /// Starts `serve` on a new state dir (the emulator makes the device) and waits for its ready file.
-    init(seed: String, slots: Int, attemptLimit: Int? = nil) throws {
+    /// `slotCounters`: whether the device shows per-slot counters (the tests are its operator).
+    init(seed: String, slots: Int, attemptLimit: Int? = nil, slotCounters: Bool = true) throws {
         var arguments = [
             "serve", "--state-dir", workspace.file("state"), "--port", "0", "--ready-file", workspace.file("ready"),
-            "--seed", seed, "--slots", "\(slots)", "--slot-counters",
-            "--max-attempt-limit", "255",
+            "--seed", seed, "--slots", "\(slots)", "--max-attempt-limit", "255",
         ]
+        if slotCounters { arguments.append("--slot-counters") }
         if let attemptLimit { arguments += ["--attempt-limit", "\(attemptLimit)"] }
         emulator = try EmulatorProcess(arguments, stderrPath: workspace.file("emulator.log"))
         port = try emulator.waitUntilReady().port
