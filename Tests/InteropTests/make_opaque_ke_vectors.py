@@ -1,4 +1,4 @@
-"""Writes OPAQUETests/Vectors/opaque-3dh-ristretto255-SHA512-Argon2id-opaque-ke.json from runs of opaque-ke itself.
+"""Writes vectors/opaque-3dh-ristretto255-SHA512-Argon2id-opaque-ke.json from runs of opaque-ke itself.
 
 Each entry is one registration made entirely by opaque-ke 4.0.1 (PyPI opaque-ke-py 0.1.0: client and server,
 KSF Argon2id with the `argon2` crate's defaults, empty context, no identities). Every input the registration
@@ -17,7 +17,7 @@ import pathlib
 
 import opaque_ke_py as opaque
 
-OUT = pathlib.Path(__file__).resolve().parents[1] / "OPAQUETests/Vectors/opaque-3dh-ristretto255-SHA512-Argon2id-opaque-ke.json"
+OUT = pathlib.Path(__file__).resolve().parent / "vectors/opaque-3dh-ristretto255-SHA512-Argon2id-opaque-ke.json"
 
 CONFIG = {
     "Context": "", "Fake": "False", "Group": "ristretto255", "Hash": "SHA512", "KDF": "HKDF-SHA512",

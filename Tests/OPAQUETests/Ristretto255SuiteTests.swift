@@ -8,6 +8,20 @@ import Testing
 /// Argon2id and empty-context configs the checker accepts, message sizes, and a login in memory.
 @Suite("ristretto255-SHA512 suite")
 struct Ristretto255SuiteTests {
+    @Test("every entry of every ristretto255 vector file passes", arguments: SuiteVectorFiles.names)
+    func everyEntryPasses(name: String) throws {
+        let report = try VectorChecker.check(fileAt: SuiteVectorFiles.path(name))
+        #expect(!report.entries.isEmpty)
+        for entry in report.entries { #expect(entry.isOK, "\(name): \(entry)") }
+    }
+
+    @Test("the ristretto255 vector files are expand_message_xmd, OPRF and OPAQUE files")
+    func suiteFilesCoverTheirKinds() throws {
+        #expect(SuiteVectorFiles.names.count == 4)
+        let kinds = try Set(SuiteVectorFiles.names.map { try VectorChecker.check(fileAt: SuiteVectorFiles.path($0)).kind })
+        #expect(kinds == [.expandMessageXMD, .oprf, .opaque])
+    }
+
     /// One edited value per file makes exactly that entry fail, on exactly that field.
     @Test("an edited copy of a ristretto255 vector file fails at the edited entry and field", arguments: [
         ("expand-message-xmd-SHA512-38.json", "uniform_bytes", 7),
@@ -21,7 +35,7 @@ struct Ristretto255SuiteTests {
         ("opaque-3dh-ristretto255-SHA512-Argon2id-opaque-ke.json", "export_key", 0),
     ])
     func editedCopyIsReported(name: String, field: String, entryIndex: Int) throws {
-        let original = try String(contentsOfFile: VectorFiles.path(name), encoding: .utf8)
+        let original = try String(contentsOfFile: SuiteVectorFiles.path(name), encoding: .utf8)
         let report = try VectorChecker.check(json: Data(try flipFirstHexDigit(of: field, occurrence: entryIndex,
                                                                               in: original).utf8))
         let failures = report.entries.filter { !$0.isOK }
@@ -34,7 +48,7 @@ struct Ristretto255SuiteTests {
     @Test("Argon2id and an empty context are accepted for ristretto255, and checked")
     func argon2idConfigIsChecked() throws {
         let name = "opaque-3dh-ristretto255-SHA512-Argon2id-opaque-ke.json"
-        let original = try String(contentsOfFile: VectorFiles.path(name), encoding: .utf8)
+        let original = try String(contentsOfFile: SuiteVectorFiles.path(name), encoding: .utf8)
         #expect(original.contains(#""Context": """#) && original.contains(#""KSF": "Argon2id""#))
         #expect(try VectorChecker.check(json: Data(original.utf8)).allPassed)
         // The same registrations stretched with Identity no longer reproduce opaque-ke's record.
@@ -141,4 +155,20 @@ struct Ristretto255Run {
 /// A uniformly random non-zero scalar below L: 64 random bytes reduced, as RFC 9497 §4.1 RandomScalar.
 func randomScalar(_ suite: Ristretto255SHA512Suite, _ random: SystemRandom) throws -> SecretBytes {
     SecretBytes(suite.group.serialize(try suite.group.reduceScalar(random.bytes(64))))
+}
+
+/// The ristretto255-SHA512 vector files, read from the source tree (Tests/InteropTests/vectors, whose README
+/// says why they are not among the bundled P-256 files).
+enum SuiteVectorFiles {
+    static var directory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("InteropTests/vectors")
+    }
+
+    static var names: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".json") }
+            .sorted()
+    }
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 }
