@@ -156,7 +156,7 @@ public struct Ristretto255: PrimeOrderGroup, Sendable {
         return Ristretto255Backend.reduce(wide)
     }
 
-    /// `a + b mod L` and `a · b mod L`, for the algebra of tests.
+    /// `a + b mod L`, for the algebra of tests.
     public func addScalars(_ a: Ristretto255Scalar, _ b: Ristretto255Scalar) -> Ristretto255Scalar {
         Ristretto255Backend.addScalars(a, b)
     }

@@ -74,7 +74,8 @@ enum Ristretto255Backend {
     }
 
     static func reduce(_ wide: [UInt8]) -> Ristretto255Scalar {
-        precondition(wide.count == Int(crypto_core_ristretto255_NONREDUCEDSCALARBYTES), "wide scalar of the wrong length")
+        precondition(wide.count == Int(crypto_core_ristretto255_NONREDUCEDSCALARBYTES),
+                     "wide scalar of the wrong length")
         let (out, _) = filled(Int(crypto_core_ristretto255_SCALARBYTES)) { out in
             wide.withUnsafeBufferPointer { crypto_core_ristretto255_scalar_reduce(out, $0.baseAddress!) }
             return 0

@@ -179,7 +179,8 @@ struct Ristretto255Tests {
         // (a + b)·P = a·P + b·P and a·(b·P) = (a·b)·P.
         #expect(try group.multiply(p, by: group.addScalars(a, b)) == group.add(group.multiply(p, by: a),
                                                                                 group.multiply(p, by: b)))
-        #expect(try group.multiply(group.multiply(p, by: b), by: a) == group.multiply(p, by: group.multiplyScalars(a, b)))
+        #expect(try group.multiply(group.multiply(p, by: b), by: a)
+                == group.multiply(p, by: group.multiplyScalars(a, b)))
         #expect(try group.multiplyGenerator(by: a) == group.multiply(group.generator, by: a))
         #expect(try group.multiply(group.multiply(p, by: a), by: group.invert(a)) == p)
         // a·P differs from b·P, and from a·Q: the twins.
@@ -195,7 +196,9 @@ struct Ristretto255Tests {
         #expect(try ExpandMessageXMD<SHA512>.expand([1, 2], dst: longDST, length: 64)
                 == ExpandMessageXMD<SHA512>.expand([1, 2], dst: hashedDST, length: 64))
         #expect(try ExpandMessageXMD<SHA512>.expand([], dst: dst, length: 255 * 64).count == 255 * 64)
-        #expect(throws: CryptoError.invalidLength) { try ExpandMessageXMD<SHA512>.expand([], dst: dst, length: 255 * 64 + 1) }
+        #expect(throws: CryptoError.invalidLength) {
+            try ExpandMessageXMD<SHA512>.expand([], dst: dst, length: 255 * 64 + 1)
+        }
         // RFC 9380 K.3's first SHA-512 vector (msg "", len 0x20).
         #expect(try ExpandMessageXMD<SHA512>.expand([], dst: dst, length: 32)
                 == [UInt8](hex: "6b9a7312411d92f921c6f68ca0b6380730a1a4d982c507211a90964c394179ba"))

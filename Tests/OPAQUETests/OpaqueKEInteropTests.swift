@@ -18,14 +18,16 @@ struct OpaqueKEInteropTests {
                               suite: Ristretto255SHA512Suite? = nil) throws -> OPAQUEServer<Ristretto255SHA512Suite> {
         let suite = suite ?? self.suite
         return try OPAQUEServer(suite: suite, context: context,
-                                keyPair: try OPAQUEKeyPair(privateKey: SecretBytes(Array(setup[64..<96])), suite: suite),
+                                keyPair: try OPAQUEKeyPair(privateKey: SecretBytes(Array(setup[64..<96])),
+                                                           suite: suite),
                                 oprfSeed: SecretBytes(Array(setup[0..<64])))
     }
 
     @Test("an opaque-ke client registers and logs in at a Coffer server: same session and export keys")
     func opaqueKEClientWithCofferServer() throws {
         let peer = try OpaqueKEPeer()
-        let server = try cofferServer(setup: random.bytes(64) + (try randomScalar(suite, random)).bytes + [UInt8](repeating: 0, count: 32))
+        let setup = random.bytes(64) + (try randomScalar(suite, random)).bytes + [UInt8](repeating: 0, count: 32)
+        let server = try cofferServer(setup: setup)
         // Registration: opaque-ke's client, Coffer's server.
         let start = try peer.call("client_registration_start", password)
         let response = try server.createRegistrationResponse(
@@ -36,7 +38,8 @@ struct OpaqueKEInteropTests {
         let loginStart = try peer.call("client_login_start", password)
         let (ke2, state) = try server.generateKE2(
             ke1: try KE1.deserialize(loginStart[0], suite: suite), record: record, credentialIdentifier: username,
-            maskingNonce: random.bytes(32), serverNonce: random.bytes(32), serverKeyshareSeed: SecretBytes(random.bytes(32)))
+            maskingNonce: random.bytes(32), serverNonce: random.bytes(32),
+            serverKeyshareSeed: SecretBytes(random.bytes(32)))
         let loginFinish = try peer.call("client_login_finish", password, loginStart[1], ke2.serialize())
         let sessionKey = try server.finish(state: state, ke3: try KE3.deserialize(loginFinish[0], suite: suite))
         #expect(sessionKey.bytes == loginFinish[1])
@@ -47,9 +50,11 @@ struct OpaqueKEInteropTests {
         let wrongStart = try peer.call("client_login_start", Array("CorrectHorseBatteryStapler".utf8))
         let (wrongKE2, wrongState) = try server.generateKE2(
             ke1: try KE1.deserialize(wrongStart[0], suite: suite), record: record, credentialIdentifier: username,
-            maskingNonce: random.bytes(32), serverNonce: random.bytes(32), serverKeyshareSeed: SecretBytes(random.bytes(32)))
+            maskingNonce: random.bytes(32), serverNonce: random.bytes(32),
+            serverKeyshareSeed: SecretBytes(random.bytes(32)))
         #expect(throws: OpaqueKEPeer.Refusal.self) {
-            try peer.call("client_login_finish", Array("CorrectHorseBatteryStapler".utf8), wrongStart[1], wrongKE2.serialize())
+            try peer.call("client_login_finish", Array("CorrectHorseBatteryStapler".utf8), wrongStart[1],
+                          wrongKE2.serialize())
         }
         #expect(throws: OPAQUEError.clientAuthenticationError) {
             try server.finish(state: wrongState, ke3: try KE3.deserialize(loginFinish[0], suite: suite))
@@ -171,7 +176,8 @@ struct OpaqueKEInteropTests {
         let (ke2, _) = try server.generateKE2(
             ke1: try KE1.deserialize(loginStart[0], suite: suite),
             record: try RegistrationRecord.deserialize(upload, suite: suite), credentialIdentifier: username,
-            maskingNonce: random.bytes(32), serverNonce: random.bytes(32), serverKeyshareSeed: SecretBytes(random.bytes(32)))
+            maskingNonce: random.bytes(32), serverNonce: random.bytes(32),
+            serverKeyshareSeed: SecretBytes(random.bytes(32)))
         #expect(throws: OpaqueKEPeer.Refusal.self) {
             try peer.call("client_login_finish", password, loginStart[1], ke2.serialize())
         }

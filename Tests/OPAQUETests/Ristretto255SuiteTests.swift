@@ -18,7 +18,9 @@ struct Ristretto255SuiteTests {
     @Test("the ristretto255 vector files are expand_message_xmd, OPRF and OPAQUE files")
     func suiteFilesCoverTheirKinds() throws {
         #expect(SuiteVectorFiles.names.count == 4)
-        let kinds = try Set(SuiteVectorFiles.names.map { try VectorChecker.check(fileAt: SuiteVectorFiles.path($0)).kind })
+        let kinds = try Set(SuiteVectorFiles.names.map {
+            try VectorChecker.check(fileAt: SuiteVectorFiles.path($0)).kind
+        })
         #expect(kinds == [.expandMessageXMD, .oprf, .opaque])
     }
 
