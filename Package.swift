@@ -38,15 +38,24 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
+            name: "CSodium",
+            path: "Sources/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
             name: "CLibUSB",
             path: "Sources/CLibUSB",
             pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]
         ),
 
-        // The chip's crypto engine on a PC: the only module that imports COpenSSL. It implements the
+        // The chip's crypto engine on a PC: the only module that imports COpenSSL and CSodium. It implements the
         // crypto seams of OPAQUE (the ciphersuite) and of the firmware (its CryptoEngine HAL).
-        .target(name: "CofferCrypto", dependencies: ["COpenSSL", "OPAQUE", "CofferFirmware"], path: "Sources/CofferCrypto"),
+        .target(
+            name: "CofferCrypto", dependencies: ["COpenSSL", "CSodium", "OPAQUE", "CofferFirmware"],
+            path: "Sources/CofferCrypto"
+        ),
 
         // The chip's body on a PC (files for fuses, counters and flash; UDP for USB) and its executable.
         .target(

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Coffer needs on Debian when it is missing; quiet and idempotent when all is there.
-#   scripts/bootstrap.sh          build needs: pkg-config, libssl-dev, libusb-1.0-0-dev
-#   scripts/bootstrap.sh test     also the test needs: umockdev, its GObject bindings, python-fido2
+#   scripts/bootstrap.sh          build needs: pkg-config, libssl-dev, libusb-1.0-0-dev, libsodium-dev
+#   scripts/bootstrap.sh test     also the test needs: umockdev, its GObject bindings, python-fido2, opaque-ke-py
 set -euo pipefail
 
-want_debs=(pkg-config libssl-dev libusb-1.0-0-dev)
+want_debs=(pkg-config libssl-dev libusb-1.0-0-dev libsodium-dev)
 if [ "${1:-}" = "test" ]; then
     want_debs+=(umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev)
 fi
@@ -28,8 +28,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "test" ]; then
-    # python-fido2 is the independent CTAPHID host of the interop tests; pytest runs them.
-    for spec in fido2:fido2==2.2.1 pytest:pytest; do
+    # python-fido2 is the independent CTAPHID host of the interop tests; pytest runs them. opaque-ke-py
+    # wraps Meta's opaque-ke 4.0.1, the independent OPAQUE (ristretto255-SHA512, Argon2id) of OPAQUETests.
+    for spec in fido2:fido2==2.2.1 pytest:pytest opaque_ke_py:opaque-ke-py==0.1.0; do
         module=${spec%%:*}
         if ! python3 -c "import $module" 2>/dev/null; then
             echo "bootstrap: installing ${spec#*:}" >&2

@@ -1,13 +1,14 @@
 import CofferCrypto
 
-/// RFC 9380 files: expand_message_xmd (SHA-256) and hash_to_curve (P256_XMD:SHA-256_SSWU_RO_).
+/// RFC 9380 files: expand_message_xmd (SHA-256, SHA-512) and hash_to_curve (P256_XMD:SHA-256_SSWU_RO_).
 enum HashToCurveVectors {
     static func checkExpandMessage(_ file: JSONFields) -> [VectorEntryResult] {
         let tests = (try? file.array("tests")) ?? []
         return tests.enumerated().map { index, test in
             let message = ((test as? [String: Any])?["msg"] as? String) ?? ""
             return runEntry(index: index, name: "tests[\(index)] msg=\"\(message.prefix(24))\"") { () throws(VectorMismatch) in
-                if let hash = file.optionalString("hash"), hash.uppercased() != "SHA256" {
+                let hash = file.optionalString("hash")?.uppercased() ?? "SHA256"
+                guard hash == "SHA256" || hash == "SHA512" else {
                     throw VectorMismatch(field: "hash", reason: "unsupported hash \(hash)")
                 }
                 let dst = Array(try file.string("DST").utf8)
@@ -17,13 +18,27 @@ enum HashToCurveVectors {
                       let length = Int(lengthText.hasPrefix("0x") ? String(lengthText.dropFirst(2)) : lengthText,
                                        radix: lengthText.hasPrefix("0x") ? 16 : 10)
                 else { throw VectorMismatch(field: "len_in_bytes", reason: "missing or not a number") }
-                let dstPrime = P256HashToCurve.xmdDSTPrime(dst)
-                try fields.expect("DST_prime", dstPrime)
-                try fields.expect("msg_prime", P256HashToCurve.xmdMessagePrime(msg, length: length, dstPrime: dstPrime))
-                let uniform = try produce("uniform_bytes") {
-                    try P256HashToCurve.expandMessageXMD(msg, dst: dst, length: length)
+                if hash == "SHA256" {
+                    // P-256's own SHA-256 copy, the one its hash_to_curve runs.
+                    let dstPrime = P256HashToCurve.xmdDSTPrime(dst)
+                    try fields.expect("DST_prime", dstPrime)
+                    try fields.expect("msg_prime",
+                                      P256HashToCurve.xmdMessagePrime(msg, length: length, dstPrime: dstPrime))
+                    let uniform = try produce("uniform_bytes") {
+                        try P256HashToCurve.expandMessageXMD(msg, dst: dst, length: length)
+                    }
+                    try fields.expect("uniform_bytes", uniform)
+                } else {
+                    // The generic expander with SHA-512, the one ristretto255's hash_to_group runs.
+                    let dstPrime = ExpandMessageXMD<SHA512>.dstPrime(dst)
+                    try fields.expect("DST_prime", dstPrime)
+                    try fields.expect("msg_prime",
+                                      ExpandMessageXMD<SHA512>.messagePrime(msg, length: length, dstPrime: dstPrime))
+                    let uniform = try produce("uniform_bytes") {
+                        try ExpandMessageXMD<SHA512>.expand(msg, dst: dst, length: length)
+                    }
+                    try fields.expect("uniform_bytes", uniform)
                 }
-                try fields.expect("uniform_bytes", uniform)
             }
         }
     }

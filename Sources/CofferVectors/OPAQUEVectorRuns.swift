@@ -4,7 +4,7 @@ import OPAQUE
 extension OPAQUEVectors {
     /// A full run: registration, then a login, comparing each value as the protocol produces it.
     /// Messages cross between the sides as bytes, so parsing is exercised as on a wire.
-    static func checkReal(_ entry: Entry, suite: P256SHA256Suite) throws(VectorMismatch) {
+    static func checkReal<Suite: OPAQUECiphersuite>(_ entry: Entry, suite: Suite) throws(VectorMismatch) {
         let inputs = entry.inputs
         let server = try server(entry, suite: suite)
         let client = OPAQUEClient(suite: suite, context: entry.context)
@@ -83,7 +83,7 @@ extension OPAQUEVectors {
 
     /// The server's answer to an unknown credential: KE2 from a fake record built from the given
     /// client key and masking key.
-    static func checkFake(_ entry: Entry, suite: P256SHA256Suite) throws(VectorMismatch) {
+    static func checkFake<Suite: OPAQUECiphersuite>(_ entry: Entry, suite: Suite) throws(VectorMismatch) {
         let inputs = entry.inputs
         let server = try server(entry, suite: suite)
         let clientPublicKey = try inputs.hex("client_public_key")

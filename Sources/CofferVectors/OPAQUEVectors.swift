@@ -21,9 +21,15 @@ enum OPAQUEVectors {
                 + (fake ? "fake KE2" : "registration + login")
             return runEntry(index: index, name: name) { () throws(VectorMismatch) in
                 let fields = try JSONFields(run, field: "run")
-                let suite = try suite(for: try fields.object("config"))
+                let config = try fields.object("config")
                 let entry = try Entry(fields: fields)
-                if fake { try checkFake(entry, suite: suite) } else { try checkReal(entry, suite: suite) }
+                switch config.optionalString("OPRF") {
+                case "ristretto255-SHA512":
+                    try check(entry, fake: fake, suite: try ristretto255Suite(for: config), config: config)
+                default:
+                    // P-256's config check also reports any other OPRF as unsupported.
+                    try check(entry, fake: fake, suite: try p256Suite(for: config), config: config)
+                }
                 for section in [entry.intermediates, entry.outputs] {
                     if let unknown = section.keys.sorted().first(where: { !knownFields.contains($0) }) {
                         throw VectorMismatch(field: unknown, reason: "not a field this checker can compute")
@@ -55,29 +61,51 @@ enum OPAQUEVectors {
         func expect(_ key: String, _ actual: SecretBytes) throws(VectorMismatch) { try expect(key, actual.bytes) }
     }
 
-    /// The suite a config names; anything but P256-SHA256 3DH is reported as unsupported.
-    static func suite(for config: JSONFields) throws(VectorMismatch) -> P256SHA256Suite {
-        let required = [("Name", "3DH"), ("OPRF", "P256-SHA256"), ("Group", "P256_XMD:SHA-256_SSWU_RO_"),
-                        ("Hash", "SHA256"), ("KDF", "HKDF-SHA256"), ("MAC", "HMAC-SHA256")]
-        for (key, value) in required where config.optionalString(key) != value {
-            throw VectorMismatch(field: "config.\(key)", reason: "unsupported: \(config.optionalString(key) ?? "missing")")
-        }
-        let suite: P256SHA256Suite
-        switch config.optionalString("KSF") {
-        case "Identity": suite = P256SHA256Suite(keyStretching: .identity)
-        case "scrypt": suite = P256SHA256Suite(keyStretching: .scrypt)
-        case let other: throw VectorMismatch(field: "config.KSF", reason: "unsupported: \(other ?? "missing")")
-        }
+    /// Checks the config's lengths against the suite, then runs the entry.
+    private static func check<Suite: OPAQUECiphersuite>(_ entry: Entry, fake: Bool, suite: Suite,
+                                                         config: JSONFields) throws(VectorMismatch) {
         let lengths = [("Nh", suite.hashLength), ("Nm", suite.macLength), ("Nx", suite.kdfLength),
                        ("Nok", suite.group.scalarLength), ("Nsk", suite.group.scalarLength),
                        ("Npk", suite.group.elementLength)]
         for (key, value) in lengths where config.has(key) && config.optionalString(key) != String(value) {
             throw VectorMismatch(field: "config.\(key)", reason: "expected \(value) for this suite")
         }
-        return suite
+        if fake { try checkFake(entry, suite: suite) } else { try checkReal(entry, suite: suite) }
     }
 
-    static func server(_ entry: Entry, suite: P256SHA256Suite) throws(VectorMismatch) -> OPAQUEServer<P256SHA256Suite> {
+    /// Every config field but the KSF must name exactly these.
+    private static func requireConfig(_ config: JSONFields, _ required: [(String, String)]) throws(VectorMismatch) {
+        for (key, value) in required where config.optionalString(key) != value {
+            throw VectorMismatch(field: "config.\(key)", reason: "unsupported: \(config.optionalString(key) ?? "missing")")
+        }
+    }
+
+    /// The P256-SHA256 suite a config names (KSF Identity or scrypt); anything else is unsupported.
+    static func p256Suite(for config: JSONFields) throws(VectorMismatch) -> P256SHA256Suite {
+        try requireConfig(config, [("Name", "3DH"), ("OPRF", "P256-SHA256"), ("Group", "P256_XMD:SHA-256_SSWU_RO_"),
+                                   ("Hash", "SHA256"), ("KDF", "HKDF-SHA256"), ("MAC", "HMAC-SHA256")])
+        switch config.optionalString("KSF") {
+        case "Identity": return P256SHA256Suite(keyStretching: .identity)
+        case "scrypt": return P256SHA256Suite(keyStretching: .scrypt)
+        case let other: throw VectorMismatch(field: "config.KSF", reason: "unsupported: \(other ?? "missing")")
+        }
+    }
+
+    /// The ristretto255-SHA512 suite a config names: KSF Identity (the RFC's vectors) or Argon2id,
+    /// which means opaque-ke's parameters (`Argon2idParameters.opaqueKE`, zero salt, `Nh` bytes out).
+    static func ristretto255Suite(for config: JSONFields) throws(VectorMismatch) -> Ristretto255SHA512Suite {
+        try requireConfig(config, [("Name", "3DH"), ("OPRF", "ristretto255-SHA512"), ("Group", "ristretto255"),
+                                   ("Hash", "SHA512"), ("KDF", "HKDF-SHA512"), ("MAC", "HMAC-SHA512")])
+        switch config.optionalString("KSF") {
+        case "Identity": return Ristretto255SHA512Suite(keyStretching: .identity)
+        case "Argon2id": return Ristretto255SHA512Suite(keyStretching: .argon2id(.opaqueKE))
+        case let other: throw VectorMismatch(field: "config.KSF", reason: "unsupported: \(other ?? "missing")")
+        }
+    }
+
+    static func server<Suite: OPAQUECiphersuite>(_ entry: Entry, suite: Suite) throws(VectorMismatch)
+        -> OPAQUEServer<Suite>
+    {
         let inputs = entry.inputs
         let keyPair = try produce("server_public_key") {
             try OPAQUEKeyPair(privateKey: SecretBytes(try inputs.hex("server_private_key")), suite: suite)

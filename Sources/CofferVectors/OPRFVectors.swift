@@ -2,7 +2,7 @@ import CofferCrypto
 import OPAQUE
 
 /// RFC 9497 files: per suite a key derived from `seed` and `keyInfo`, then per vector the blinded
-/// and evaluated elements and the output. Only mode 0 (OPRF) with P256-SHA256 is supported.
+/// and evaluated elements and the output. Mode 0 (OPRF) with P256-SHA256 or ristretto255-SHA512.
 enum OPRFVectors {
     static func check(_ suites: [Any]) -> [VectorEntryResult] {
         var results: [VectorEntryResult] = []
@@ -21,13 +21,23 @@ enum OPRFVectors {
     }
 
     private static func checkVector(suite fields: JSONFields, vector: JSONFields) throws(VectorMismatch) {
-        guard try fields.string("identifier") == "P256-SHA256" else {
-            throw VectorMismatch(field: "identifier", reason: "unsupported suite \(fields.optionalString("identifier") ?? "")")
-        }
+        let identifier = try fields.string("identifier")
         guard try fields.string("mode") == "0" else {
             throw VectorMismatch(field: "mode", reason: "only mode 0 (OPRF) is supported")
         }
-        let suite = P256SHA256Suite(keyStretching: .identity)
+        switch identifier {
+        case "P256-SHA256":
+            try checkVector(P256SHA256Suite(keyStretching: .identity), suite: fields, vector: vector)
+        case "ristretto255-SHA512":
+            try checkVector(Ristretto255SHA512Suite(keyStretching: .identity), suite: fields, vector: vector)
+        default:
+            throw VectorMismatch(field: "identifier", reason: "unsupported suite \(identifier)")
+        }
+    }
+
+    private static func checkVector<Suite: OPAQUECiphersuite>(
+        _ suite: Suite, suite fields: JSONFields, vector: JSONFields
+    ) throws(VectorMismatch) {
         let oprf = OPRF(suite: suite)
         try fields.expect("groupDST", Array("HashToGroup-".utf8) + oprf.contextString)
         let keyPair = try produce("skSm") {

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Checks test-vector files against Coffer's implementations of RFC 9380 (expand_message_xmd,
-/// hash_to_curve for P-256), RFC 9497 (OPRF P256-SHA256) and RFC 9807 (OPAQUE-3DH P256-SHA256).
+/// Checks test-vector files against Coffer's implementations of RFC 9380 (expand_message_xmd with
+/// SHA-256 and SHA-512, hash_to_curve for P-256), RFC 9497 (OPRF P256-SHA256 and ristretto255-SHA512)
+/// and RFC 9807 (OPAQUE-3DH P256-SHA256 with KSF Identity or scrypt, ristretto255-SHA512 with KSF
+/// Identity or Argon2id as opaque-ke configures it).
 ///
 /// A file may hold any number of entries in one of the four formats of the CFRG documents; the
 /// format is recognised from the content, not the file name. Each entry is reported as passed or
