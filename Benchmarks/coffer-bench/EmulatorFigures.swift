@@ -53,7 +53,7 @@ struct DurableGuesses {
         let vault = VaultClient(transport: transport, pins: nil)
         let random = SeededRandom(seed: Array("coffer-bench/guesses".utf8))
         let id = Array("mallory".utf8)
-        try vault.register(id: id, password: SecretBytes(Array("right".utf8)), backupKey: SecretBytes(random.bytes(32)),
+        _ = try vault.register(id: id, password: SecretBytes(Array("right".utf8)), backupKey: SecretBytes(random.bytes(32)),
                            attemptLimit: 255)
         let suite = P256SHA256Suite(keyStretching: .identity)
         let client = OPAQUEClient(suite: suite, context: VaultOPAQUE.context)
