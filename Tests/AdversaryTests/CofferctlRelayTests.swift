@@ -58,19 +58,22 @@ import Testing
         try #require(try register(id).status == 0)
         // The sealed-key changes come first: they re-base the record, so the KE2 and KE3 changes
         // after them are still counted against it at the end.
-        let tampers: [(String, MessageTamper, rebases: Bool)] =
+        // The exit status the user sees: a changed evaluation, nonce or masked response reads as a
+        // wrong password (10); a changed server MAC fails server authentication, as does a KE3 or
+        // sealed key the relay changed after the password was proven (1).
+        let tampers: [(String, MessageTamper, rebases: Bool, status: Int32)] =
             [0, WireOffsets.sealedKeyLength - 1].map {
-                ("sealed key byte \($0)", WireOffsets.recoveredSealedKey(byte: $0), true)
+                ("sealed key byte \($0)", WireOffsets.recoveredSealedKey(byte: $0), true, 1)
             }
-            + [0, WireOffsets.ke2Length / 2, WireOffsets.ke2Length - 1].map {
-                ("KE2 byte \($0)", WireOffsets.ke2(byte: $0), false)
+            + [(0, Int32(10)), (WireOffsets.ke2Length / 2, 10), (WireOffsets.ke2Length - 1, 1)].map {
+                ("KE2 byte \($0.0)", WireOffsets.ke2(byte: $0.0), false, $0.1)
             }
-            + [0, WireOffsets.ke3Length - 1].map { ("KE3 byte \($0)", WireOffsets.ke3(byte: $0), false) }
+            + [0, WireOffsets.ke3Length - 1].map { ("KE3 byte \($0)", WireOffsets.ke3(byte: $0), false, 10) }
         var expected = try vault.slotCounters()
         var unreset = 0
-        for (name, tamper, rebases) in tampers {
+        for (name, tamper, rebases, status) in tampers {
             let (outcome, key) = try vault.tampered(tamper) { try recover(id) }
-            #expect(outcome.status != 0, "\(name): cofferctl succeeded")
+            #expect(outcome.status == status, "\(name): cofferctl exited \(outcome.status): \(outcome.stderr)")
             #expect(key == nil, "\(name): a key was written")
             #expect(!outcome.stdout.contains(hex(vault.backupKey.bytes)), "\(name): the key was printed")
             // The guess counts: the attempt counter rose by one. Only a login whose KE3 verified

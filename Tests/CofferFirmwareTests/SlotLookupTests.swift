@@ -168,3 +168,14 @@ private func deviceWithAlicesSlotEdited() throws -> (ChipMemories, TestVault) {
     #expect(outcome == .wrongPassword(attemptsRemaining: 9))
     try expectOK(client.register(vault, id: carol, password: password))
 }
+
+/// The lookup tag is keyed by the device: the same id's tag under another UDS is another value, so
+/// a thief cannot match tags across devices or compute one from an id.
+@Test func lookupTagsAreKeyedByTheDevice() throws {
+    let engine = TestEngine(suite: testSuite)
+    let one = StoreKeys(try DeviceKeys(uds: [UInt8](repeating: 1, count: 32), engine: engine))
+    let two = StoreKeys(try DeviceKeys(uds: [UInt8](repeating: 2, count: 32), engine: engine))
+    let id = Array("alice".utf8)
+    #expect(SlotCopy.lookupTag(of: id, engine: engine, keys: one) == SlotCopy.lookupTag(of: id, engine: engine, keys: one))
+    #expect(SlotCopy.lookupTag(of: id, engine: engine, keys: one) != SlotCopy.lookupTag(of: id, engine: engine, keys: two))
+}
