@@ -17,12 +17,20 @@ struct AdminProvisionCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Default guess limit of new records (1-255).", valueName: "n"))
     var attemptLimit = 10
 
+    @Option(help: ArgumentHelp(
+        "Most guesses any record may have; larger requests are capped (1-255; default the larger of "
+            + "--attempt-limit and 10).", valueName: "n"))
+    var maxAttemptLimit: Int?
+
     func validate() throws {
         if let serial, UInt64(serial, radix: 16) == nil || UInt64(serial, radix: 16) == 0 {
             throw ValidationError("--serial must be 1 to 16 hex digits, not zero.")
         }
         guard (1...255).contains(attemptLimit) else {
             throw ValidationError("--attempt-limit must be between 1 and 255.")
+        }
+        if let maxAttemptLimit, !(attemptLimit...255).contains(maxAttemptLimit) {
+            throw ValidationError("--max-attempt-limit must be between --attempt-limit and 255.")
         }
     }
 
@@ -31,7 +39,8 @@ struct AdminProvisionCommand: ParsableCommand {
             let client = try global.vaultClient()
             var number = serial.flatMap { UInt64($0, radix: 16) } ?? 0
             while number == 0 { number = SystemRandom().bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
-            _ = try client.provision(serial: number, defaultAttemptLimit: UInt8(attemptLimit))
+            _ = try client.provision(
+                serial: number, defaultAttemptLimit: UInt8(attemptLimit), maxAttemptLimit: maxAttemptLimit.map { UInt8($0) })
             let summary = try DeviceSummary.read(client)
             if global.json { Output.json(summary) } else { print(summary.text) }
         }

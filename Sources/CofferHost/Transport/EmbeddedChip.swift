@@ -41,8 +41,9 @@ enum EmbeddedChip {
         var serial: UInt64 = 0
         while serial == 0 { serial = random.bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
         for request in [VaultRequest.manufacture(ManufactureRequest(serial: serial)),
+                        // This device is its user's own, for the demo and scripts: any limit goes.
                         .provision(ProvisionRequest(defaultAttemptLimit: memoryAttemptLimit,
-                                                    maxAttemptLimit: max(memoryAttemptLimit, VaultLimits.defaultMaxAttemptLimit)))] {
+                                                    maxAttemptLimit: VaultLimits.attemptLimitRange.upperBound))] {
             let reply = chip.vault.handle(request, channel: 0)
             guard reply.status == .ok else {
                 throw .unreachable(device: name, reason: "the firmware refused \(request.operation): \(reply.status)")
