@@ -1,6 +1,5 @@
-// RFC 9380 §5.3.1 expand_message_xmd over any hash CofferCrypto offers. P-256's hash_to_curve keeps
-// its own SHA-256 copy (HashToCurve.swift); ristretto255's hash_to_group and HashToScalar use this
-// one with SHA-512.
+// RFC 9380 §5.3.1 expand_message_xmd over any hash CofferCrypto offers: P-256's hash_to_curve runs
+// it with SHA-256, ristretto255's hash_to_group and HashToScalar with SHA-512.
 
 /// expand_message_xmd (RFC 9380 §5.3.1) with the hash function `H`.
 public enum ExpandMessageXMD<H: HashFunction> {

@@ -19,28 +19,23 @@ enum HashToCurveVectors {
                                        radix: lengthText.hasPrefix("0x") ? 16 : 10)
                 else { throw VectorMismatch(field: "len_in_bytes", reason: "missing or not a number") }
                 if hash == "SHA256" {
-                    // P-256's own SHA-256 copy, the one its hash_to_curve runs.
-                    let dstPrime = P256HashToCurve.xmdDSTPrime(dst)
-                    try fields.expect("DST_prime", dstPrime)
-                    try fields.expect("msg_prime",
-                                      P256HashToCurve.xmdMessagePrime(msg, length: length, dstPrime: dstPrime))
-                    let uniform = try produce("uniform_bytes") {
-                        try P256HashToCurve.expandMessageXMD(msg, dst: dst, length: length)
-                    }
-                    try fields.expect("uniform_bytes", uniform)
+                    try check(ExpandMessageXMD<SHA256>.self, fields: fields, msg: msg, dst: dst, length: length)
                 } else {
-                    // The generic expander with SHA-512, the one ristretto255's hash_to_group runs.
-                    let dstPrime = ExpandMessageXMD<SHA512>.dstPrime(dst)
-                    try fields.expect("DST_prime", dstPrime)
-                    try fields.expect("msg_prime",
-                                      ExpandMessageXMD<SHA512>.messagePrime(msg, length: length, dstPrime: dstPrime))
-                    let uniform = try produce("uniform_bytes") {
-                        try ExpandMessageXMD<SHA512>.expand(msg, dst: dst, length: length)
-                    }
-                    try fields.expect("uniform_bytes", uniform)
+                    try check(ExpandMessageXMD<SHA512>.self, fields: fields, msg: msg, dst: dst, length: length)
                 }
             }
         }
+    }
+
+    /// One expand_message_xmd entry with hash `H`: DST_prime, msg_prime and the uniform bytes.
+    private static func check<H: HashFunction>(
+        _ expander: ExpandMessageXMD<H>.Type, fields: JSONFields, msg: [UInt8], dst: [UInt8], length: Int
+    ) throws(VectorMismatch) {
+        let dstPrime = expander.dstPrime(dst)
+        try fields.expect("DST_prime", dstPrime)
+        try fields.expect("msg_prime", expander.messagePrime(msg, length: length, dstPrime: dstPrime))
+        let uniform = try produce("uniform_bytes") { try expander.expand(msg, dst: dst, length: length) }
+        try fields.expect("uniform_bytes", uniform)
     }
 
     static func checkHashToCurve(_ file: JSONFields) -> [VectorEntryResult] {
