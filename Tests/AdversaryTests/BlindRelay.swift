@@ -23,7 +23,8 @@ final class BlindRelay: @unchecked Sendable {
     let port: UInt16
     private let clientSide: UDPSocket
     private let deviceSide: UDPSocket
-    private let device: PeerAddress
+    private var device: PeerAddress
+    private var devicePort: UInt16
     private let lock = NSLock()
     private var client: PeerAddress?
     private var recorded: [RelayedDatagram] = []
@@ -36,9 +37,21 @@ final class BlindRelay: @unchecked Sendable {
         clientSide = try UDPSocket(host: "127.0.0.1", port: 0)
         deviceSide = try UDPSocket(host: "127.0.0.1", port: 0)
         device = try PeerAddress(host: "127.0.0.1", port: devicePort)
+        self.devicePort = devicePort
         port = clientSide.port
         startForwarding(from: clientSide, direction: .toDevice)
         startForwarding(from: deviceSide, direction: .toClient)
+    }
+
+    /// Sends everything from now on to the device on `devicePort` (the "relay pointed at another
+    /// device" of issue 9, finding 2); a late reply of the device pointed at before is dropped, so a
+    /// client never hears two devices.
+    func point(at devicePort: UInt16) throws {
+        let address = try PeerAddress(host: "127.0.0.1", port: devicePort)
+        lock.withLock {
+            device = address
+            self.devicePort = devicePort
+        }
     }
 
     /// Every datagram forwarded so far, in the order the relay forwarded them.
@@ -79,6 +92,8 @@ final class BlindRelay: @unchecked Sendable {
     private func forward(_ bytes: [UInt8], from sender: PeerAddress, direction: RelayDirection) {
         let (out, destination): ([UInt8], PeerAddress?) = lock.withLock {
             if direction == .toDevice { client = sender }
+            // Only the device pointed at now may answer the client.
+            if direction == .toClient, sender.description != "127.0.0.1:\(devicePort)" { return (bytes, nil) }
             var out = bytes
             tamper?.process(&out, direction: direction)
             recorded.append(RelayedDatagram(direction: direction, bytes: out))

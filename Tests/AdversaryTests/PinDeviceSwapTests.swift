@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized) struct PinDeviceSwapTests {
     let deviceA: ServedDevice
     let deviceB: ServedDevice
-    let relay: PinSwitchingRelay
+    let relay: BlindRelay
     /// The user's cofferctl: its pins live in its own workspace, apart from both devices.
     let user = CofferctlProcess(workspace: TemporaryDirectory())
     let password = "correct horse battery staple"
@@ -20,7 +20,7 @@ import Testing
     init() throws {
         deviceA = try ServedDevice(seed: "00000000000a0a0a", slots: 4)
         deviceB = try ServedDevice(seed: Self.seedB, slots: 4)
-        relay = try PinSwitchingRelay(devicePort: deviceA.port)
+        relay = try BlindRelay(devicePort: deviceA.port)
         try user.workspace.write("key", Array((key + "\n").utf8))
     }
 
