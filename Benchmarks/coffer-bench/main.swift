@@ -14,6 +14,7 @@ for measurement in try BackupThroughput(size: 1 << 30).run() {
 let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
 report(opaqueServer)
 report(try FirmwareLogins(iterations: 1000, opaqueServerLoginsPerSecond: opaqueServer.value).run())
+for measurement in try RistrettoFigures(iterations: 2000).run() { report(measurement) }
 
 let emulator = try BenchEmulator(slots: 16)
 do {
