@@ -1,6 +1,9 @@
 // `coffer-bench`: Coffer's figures for `make bench`, one JSON line each (see Benchmarks/run.py).
 import Foundation
 
+// The trivial executable whose start the emulator's start is measured against.
+if CommandLine.arguments.dropFirst().first == "--noop" { exit(0) }
+
 func report(_ measurement: Measurement) {
     print(measurement.jsonLine)
     fflush(nil)
@@ -15,6 +18,8 @@ let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
 report(opaqueServer)
 report(try FirmwareLogins(iterations: 1000, opaqueServerLoginsPerSecond: opaqueServer.value).run())
 for measurement in try RistrettoFigures(iterations: 2000).run() { report(measurement) }
+
+for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
 
 let emulator = try BenchEmulator(slots: 16)
 do {
