@@ -50,7 +50,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         protocolVersion: UInt8, firmwareVersion: FirmwareVersion, serial: UInt64, lifecycle: Lifecycle,
         slotCount: UInt16, recordCount: UInt16, tombstoneCount: UInt16, damagedCount: UInt16,
         defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8, akePublicKey: [UInt8], identityPublicKey: [UInt8],
-        identitySignature: [UInt8], suite: VaultSuite = .p256SHA256
+        identitySignature: [UInt8], suite: VaultSuite
     ) {
         self.protocolVersion = protocolVersion
         self.firmwareVersion = firmwareVersion
