@@ -103,9 +103,11 @@ public final class FuseFile: FuseBank {
         // The suite took a field that was reserved and zero when P256-SHA256 was the only suite, so
         // fuses burned then read as that suite.
         let suiteField = ByteLayout.read(UInt16.self, from: bytes, at: 10)
-        let suite = suiteField == 0 ? VaultSuite.p256SHA256 : VaultSuite(rawValue: UInt8(truncatingIfNeeded: suiteField))
+        let suite =
+            suiteField == 0 ? VaultSuite.p256SHA256 : VaultSuite(rawValue: UInt8(truncatingIfNeeded: suiteField))
         guard suiteField <= UInt8.max, VaultSuite.known.contains(suite) else {
-            throw StateFileError(path: path, problem: .malformed("suite field \(suiteField) names no suite this emulator knows"))
+            throw StateFileError(
+                path: path, problem: .malformed("suite field \(suiteField) names no suite this emulator knows"))
         }
         return FuseContents(
             uds: Array(bytes[12..<44]), serial: ByteLayout.read(UInt64.self, from: bytes, at: 44), suite: suite)

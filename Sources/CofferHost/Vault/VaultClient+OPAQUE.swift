@@ -116,7 +116,8 @@ extension VaultClient {
         finish: (SecretBytes) throws(VaultError) -> (LoginIntent, [UInt8])
     ) throws(VaultError) -> LoginFinishResponse {
         let (ke1, state) = try opaqueStep(.loginStart) { () throws(OPAQUEError) in
-            try opaque.generateKE1(password: password, blind: blind(opaque.suite), clientNonce: random.bytes(OPAQUELengths.nonce),
+            try opaque.generateKE1(password: password, blind: blind(opaque.suite),
+                                   clientNonce: random.bytes(OPAQUELengths.nonce),
                                    clientKeyshareSeed: SecretBytes(random.bytes(OPAQUELengths.seed)))
         }
         let started = try decode(.loginStart, LoginStartResponse.init(decoding:), try call(
