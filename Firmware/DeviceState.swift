@@ -24,7 +24,8 @@ final class ChipIdentity<B: Board> {
         do {
             ake = try OPAQUEKeyPair(diffieHellmanSeed: keys.akeSeed, suite: board.engine.suite)
             opaque = try OPAQUEServer(
-                suite: board.engine.suite, context: VaultOPAQUE.context, keyPair: ake, oprfSeed: keys.oprfSeed)
+                suite: board.engine.suite, context: board.engine.vaultSuite.context, keyPair: ake,
+                oprfSeed: keys.oprfSeed)
         } catch {
             throw .hal(.cryptoFailure)
         }

@@ -10,12 +10,15 @@ public enum FirmwareError: Error, Equatable {
     case refused(VaultStatus)
     /// A HAL operation failed; a durable sequence stopped at a safe point.
     case hal(HALError)
+    /// The fuses were burned for another OPAQUE suite than this firmware serves (or this firmware's
+    /// suite has no `VaultSuite` identifier): the firmware does not boot.
+    case suiteMismatch(fused: VaultSuite, firmware: VaultSuite)
 
     /// The status to answer with.
     public var status: VaultStatus {
         switch self {
         case .refused(let status): status
-        case .hal(.cryptoFailure): .internalError
+        case .hal(.cryptoFailure), .suiteMismatch: .internalError
         case .hal: .storageFailure
         }
     }

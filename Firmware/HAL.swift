@@ -2,6 +2,7 @@
 // protocols, as generic parameters (no existentials). The emulator plugs in files, a UDP socket,
 // the system clock and CofferCrypto; tests plug in memory; a board would plug in its own.
 
+import CofferProtocol
 import OPAQUE
 
 /// A HAL operation that failed. Extend-only: never renumber.
@@ -28,10 +29,14 @@ public struct FuseContents: Equatable, Sendable {
     public var uds: [UInt8]
     /// The device serial number, printed and reported in GetInfo.
     public var serial: UInt64
+    /// The OPAQUE suite the device was made for, burned with the UDS: a firmware of another suite
+    /// refuses to boot on these fuses, so no UDS ever keys two suites.
+    public var suite: VaultSuite
 
-    public init(uds: [UInt8], serial: UInt64) {
+    public init(uds: [UInt8], serial: UInt64, suite: VaultSuite = .p256SHA256) {
         self.uds = uds
         self.serial = serial
+        self.suite = suite
     }
 }
 
@@ -84,7 +89,7 @@ public protocol MonotonicClock: AnyObject {
 public protocol CryptoEngine {
     associatedtype Suite: OPAQUECiphersuite
 
-    /// The OPAQUE-3DH ciphersuite (P256-SHA256 in Coffer).
+    /// The OPAQUE-3DH ciphersuite: P256-SHA256 or ristretto255-SHA512 (`VaultSuite`).
     var suite: Suite { get }
 
     /// AES-256-GCM with a 12-byte nonce; returns ciphertext followed by the 16-byte tag.
@@ -99,4 +104,10 @@ public protocol CryptoEngine {
     func ecdsaSign(privateKey: [UInt8], message: [UInt8]) throws(HALError) -> [UInt8]
     /// Byte strings compared in time independent of their contents.
     func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool
+}
+
+extension CryptoEngine {
+    /// The vault suite of the engine's OPAQUE suite, by its RFC 9497 identifier; raw value 0 for a
+    /// suite without one (such a firmware cannot be manufactured).
+    public var vaultSuite: VaultSuite { VaultSuite(oprfIdentifier: suite.oprfIdentifier) ?? VaultSuite(rawValue: 0) }
 }

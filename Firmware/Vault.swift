@@ -38,6 +38,12 @@ public final class Vault<B: Board> {
             if lifecycle == .zeroized { eraseFlash() }
             return
         }
+        // Keys for one suite derived from a UDS made for another would share bytes with that
+        // suite's (HKDF outputs of one label differ only in length), so the device refuses to boot.
+        let served = board.engine.vaultSuite
+        guard fuses.suite == served, VaultSuite.known.contains(served) else {
+            throw .suiteMismatch(fused: fuses.suite, firmware: served)
+        }
         let identity = try ChipIdentity(fuses: fuses, board: board, geometry: configuration.geometry)
         switch lifecycle {
         case .manufactured: state = .manufactured(identity)
@@ -46,6 +52,9 @@ public final class Vault<B: Board> {
         }
         if lifecycle == .operational { openStore(identity) }
     }
+
+    /// The suite this firmware serves: its engine's (see `CryptoEngine.vaultSuite`).
+    public var servedSuite: VaultSuite { board.engine.vaultSuite }
 
     /// The current lifecycle state.
     public var lifecycle: Lifecycle { state.lifecycle }
@@ -126,7 +135,7 @@ public final class Vault<B: Board> {
             slotCount: UInt16(configuration.geometry.slotCount), recordCount: UInt16(counts.records),
             tombstoneCount: UInt16(counts.tombstones), damagedCount: UInt16(counts.damaged),
             defaultAttemptLimit: defaultLimit, maxAttemptLimit: maxLimit, akePublicKey: ake, identityPublicKey: identityKey,
-            identitySignature: signature)
+            identitySignature: signature, suite: servedSuite)
     }
 
     private func identitySignature(_ identity: ChipIdentity<B>) throws(FirmwareError) -> [UInt8] {

@@ -7,7 +7,10 @@ import CofferProtocol
 extension Vault {
     /// Blank → manufactured: a fresh UDS from the entropy source is burned with the given serial.
     func manufacture(_ order: ManufactureRequest) throws(FirmwareError) -> [UInt8] {
-        let fuses = FuseContents(uds: board.entropy.randomBytes(FuseContents.udsLength), serial: order.serial)
+        // A firmware whose suite has no identifier could never boot on the fuses it burned.
+        guard VaultSuite.known.contains(servedSuite) else { throw .refused(.internalError) }
+        let fuses = FuseContents(
+            uds: board.entropy.randomBytes(FuseContents.udsLength), serial: order.serial, suite: servedSuite)
         try hal(try board.fuses.burn(fuses))
         let counter = try hal(try board.counters.read(CounterLayout.lifecycle))
         let identity = try ChipIdentity(fuses: fuses, board: board, geometry: configuration.geometry)

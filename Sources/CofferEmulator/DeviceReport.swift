@@ -27,6 +27,8 @@ public struct DeviceReport: Codable, Equatable, Sendable {
     public var defaultAttemptLimit: Int
     /// The identity public key clients pin (hex, SEC1 compressed); empty without keys.
     public var identityPublicKey: String
+    /// The OPAQUE suite the device serves (`VaultSuite.name`: p256-sha256 or ristretto255-sha512).
+    public var suite: String
     /// The lifecycle counter.
     public var lifecycleCounter: UInt32
     /// Logins started for ids with no record.
@@ -44,6 +46,7 @@ public struct DeviceReport: Codable, Equatable, Sendable {
                 + "\(slotCount - records - tombstones - damaged) free",
             "guess limit      \(defaultAttemptLimit) (default for new records)",
             "identity key     \(identityPublicKey.isEmpty ? "-" : identityPublicKey)",
+            "suite            \(suite)",
             "unknown logins   \(unknownLogins)",
             "slot counters    \(usedSlots.isEmpty ? "none used" : "slot: version, attempts")",
         ]

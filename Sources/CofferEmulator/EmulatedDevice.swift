@@ -2,11 +2,7 @@ import CofferCrypto
 import CofferFirmware
 import CofferProtocol
 import Logging
-
-/// The board the emulator gives the firmware: files, entropy and the OpenSSL crypto engine.
-public typealias EmulatorBoard = ChipBoard<
-    FuseFile, CounterFile, FlashImage, ChipEntropy, OpenSSLCryptoEngine<P256SHA256Suite>
->
+import OPAQUE
 
 /// A device in a state directory: its media under the lock, and the firmware booted on them.
 final class EmulatedDevice {
@@ -14,6 +10,9 @@ final class EmulatedDevice {
     let media: ChipMedia
     /// Slots of this chip, from the size of its counter bank.
     let slotCount: Int
+    /// The OPAQUE suite the chip serves: its fuses' once burned, else the one asked for (P256-SHA256
+    /// by default), which the manufacture burns.
+    let suite: VaultSuite
     private let logger: Logger
 
     /// Opens the media (creating those of a blank chip when `create` allows) and checks the
@@ -40,8 +39,21 @@ final class EmulatedDevice {
                 "--slots \(wanted) does not match the device in \(media.directory.path), which has \(slotCount) slots "
                     + "(--slots only shapes a new device)")
         }
+        suite = try Self.suite(settings.suite, media: media)
         try Self.refuseOtherStoreFormat(media)
         try Self.checkSeed(settings.seed, media: media, create: create)
+    }
+
+    /// A device is made for one suite and runs as no other: `--suite` naming another suite than the
+    /// one its fuses were burned for is refused by name (the firmware would refuse to boot too).
+    private static func suite(_ wanted: VaultSuite?, media: ChipMedia) throws(EmulatorError) -> VaultSuite {
+        guard let fused = media.fuses.suite else { return wanted ?? .p256SHA256 }
+        if let wanted, wanted != fused {
+            throw .settings(
+                "the device in \(media.directory.path) serves \(fused.name); refusing to start it as \(wanted.name) "
+                    + "(--suite only shapes a new device, and a device serves the suite it was made for)")
+        }
+        return fused
     }
 
     /// A store written by an earlier format (the header's format byte, readable before any key is
@@ -105,12 +117,23 @@ final class EmulatedDevice {
     /// Boots the firmware with entropy for `purpose`. A new instance is a power-on of the same chip:
     /// it first raises the on-chip boot counter, durably, and keys the seeded stream with it, so no
     /// random value the firmware draws repeats a value of an earlier boot.
-    func boot(_ purpose: ChipEntropy.Purpose) throws(EmulatorError) -> CofferChip<EmulatorBoard> {
-        let bootCount = try countBoot()
+    func boot(_ purpose: ChipEntropy.Purpose) throws(EmulatorError) -> EmulatorChip {
+        let entropy = ChipEntropy(seed: settings.seed, purpose: purpose, boot: try countBoot())
+        switch suite {
+        case .ristretto255SHA512:
+            return EmulatorChip(.ristretto255SHA512(try boot(Ristretto255SHA512Suite(), entropy: entropy)))
+        default:
+            return EmulatorChip(.p256SHA256(try boot(P256SHA256Suite(), entropy: entropy)))
+        }
+    }
+
+    /// The firmware specialised for `suite` (the server never stretches, so the suite's KSF is unused).
+    private func boot<Suite: OPAQUECiphersuite>(_ suite: Suite, entropy: ChipEntropy) throws(EmulatorError)
+        -> CofferChip<EmulatorBoard<Suite>>
+    {
         let board = EmulatorBoard(
-            fuses: media.fuses, counters: media.counters, flash: media.flash,
-            entropy: ChipEntropy(seed: settings.seed, purpose: purpose, boot: bootCount),
-            engine: OpenSSLCryptoEngine(suite: P256SHA256Suite()))
+            fuses: media.fuses, counters: media.counters, flash: media.flash, entropy: entropy,
+            engine: OpenSSLCryptoEngine(suite: suite))
         let configuration = FirmwareConfiguration(
             geometry: StoreGeometry(slotCount: slotCount), showsSlotCounters: settings.showsSlotCounters)
         do {
@@ -136,15 +159,14 @@ final class EmulatedDevice {
     /// stream), then Provision. Returns whether there was anything to do.
     @discardableResult
     func finishInitialisation() throws(EmulatorError) -> Bool {
-        let chip = try boot(.manufacture)
-        let vault = chip.vault
+        let vault = try boot(.manufacture)
         switch vault.lifecycle {
         case .operational, .zeroized:
             return false
         case .blank:
             let serial = Self.serial(from: ChipEntropy(seed: settings.seed, purpose: .serial, boot: 0))
             try perform(vault, .manufacture(ManufactureRequest(serial: serial)), "manufacture")
-            logger.info("manufactured device \(ReadyFile.hex(serial))")
+            logger.info("manufactured device \(ReadyFile.hex(serial)) for suite \(suite.name)")
             fallthrough
         case .manufactured, .provisioned:
             let policy = settings.attemptPolicy
@@ -159,8 +181,8 @@ final class EmulatedDevice {
     }
 
     /// The device's GetInfo answer.
-    func info(_ chip: CofferChip<EmulatorBoard>) throws(EmulatorError) -> GetInfoResponse {
-        let body = try perform(chip.vault, .getInfo, "GetInfo")
+    func info(_ chip: EmulatorChip) throws(EmulatorError) -> GetInfoResponse {
+        let body = try perform(chip, .getInfo, "GetInfo")
         do {
             return try GetInfoResponse(decoding: body)
         } catch {
@@ -169,10 +191,10 @@ final class EmulatedDevice {
     }
 
     @discardableResult
-    private func perform<B: Board>(_ vault: Vault<B>, _ request: VaultRequest, _ name: String) throws(EmulatorError)
+    private func perform(_ chip: EmulatorChip, _ request: VaultRequest, _ name: String) throws(EmulatorError)
         -> [UInt8]
     {
-        let reply = vault.handle(request, channel: 0)
+        let reply = chip.handle(request, channel: 0)
         guard reply.status == .ok else {
             throw .device("\(name) refused by the firmware on \(media.directory.path): \(reply.status)")
         }

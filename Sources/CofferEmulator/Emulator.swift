@@ -81,7 +81,7 @@ public enum Emulator {
                 + "guess limit is \(info.defaultAttemptLimit) (--attempt-limit only shapes a new device)")
     }
 
-    private static func report(_ device: EmulatedDevice, chip: CofferChip<EmulatorBoard>) throws(EmulatorError)
+    private static func report(_ device: EmulatedDevice, chip: EmulatorChip) throws(EmulatorError)
         -> DeviceReport
     {
         let info = try device.info(chip)
@@ -112,6 +112,7 @@ public enum Emulator {
             damaged: Int(info.damagedCount),
             defaultAttemptLimit: Int(info.defaultAttemptLimit),
             identityPublicKey: Hex.encode(info.identityPublicKey),
+            suite: info.suite.name,
             lifecycleCounter: try read(CounterLayout.lifecycle),
             unknownLogins: try read(CounterLayout.unknownLogins),
             usedSlots: used

@@ -27,6 +27,9 @@ public struct EmulatorSettings: Sendable {
     /// Whether the device answers Counters with per-slot counters (the operator's choice: they tell
     /// which record a login hit).
     public var showsSlotCounters: Bool
+    /// The OPAQUE suite of a new device; nil for P256-SHA256. A made device serves the suite burned
+    /// into its fuses, and naming another one is refused.
+    public var suite: VaultSuite?
 
     public init(
         stateDirectory: StateDirectory,
@@ -35,7 +38,8 @@ public struct EmulatorSettings: Sendable {
         attemptLimit: UInt8? = nil,
         crashAfterWrites: Int? = nil,
         maxAttemptLimit: UInt8? = nil,
-        showsSlotCounters: Bool = false
+        showsSlotCounters: Bool = false,
+        suite: VaultSuite? = nil
     ) {
         self.stateDirectory = stateDirectory
         self.seed = seed
@@ -44,6 +48,7 @@ public struct EmulatorSettings: Sendable {
         self.crashAfterWrites = crashAfterWrites
         self.maxAttemptLimit = maxAttemptLimit
         self.showsSlotCounters = showsSlotCounters
+        self.suite = suite
     }
 
     /// The default attempt limit and maximum a new device is provisioned with.

@@ -1,4 +1,5 @@
 import CofferFirmware
+import CofferProtocol
 import Logging
 
 /// The chip's one-time-programmable fuses as the file `fuses` in the state directory.
@@ -12,7 +13,7 @@ import Logging
 /// |--------|------|-----------------------------------------|
 /// | 0      | 8    | magic `CFRFUSES`                        |
 /// | 8      | 2    | format version (1)                      |
-/// | 10     | 2    | reserved, zero                          |
+/// | 10     | 2    | OPAQUE suite (`VaultSuite`; 0 = P256-SHA256) |
 /// | 12     | 32   | unique device secret (UDS)              |
 /// | 44     | 8    | serial number                           |
 /// | 52     | 4    | CRC-32 of bytes 0 ..< 52                |
@@ -57,6 +58,9 @@ public final class FuseFile: FuseBank {
     /// The serial number once burned (not a secret: it is printed and reported).
     public var serial: UInt64? { contents?.serial }
 
+    /// The OPAQUE suite the fuses were burned for; nil while blank.
+    public var suite: VaultSuite? { contents?.suite }
+
     public func read() throws(HALError) -> FuseContents? {
         contents
     }
@@ -80,7 +84,7 @@ public final class FuseFile: FuseBank {
     static func encode(_ contents: FuseContents) -> [UInt8] {
         var bytes = magic
         ByteLayout.append(version, to: &bytes)
-        ByteLayout.append(UInt16(0), to: &bytes)
+        ByteLayout.append(UInt16(contents.suite.rawValue), to: &bytes)
         bytes.append(contentsOf: contents.uds)
         ByteLayout.append(contents.serial, to: &bytes)
         ByteLayout.append(CRC32.checksum(bytes), to: &bytes)
@@ -96,9 +100,16 @@ public final class FuseFile: FuseBank {
         guard CRC32.checksum(bytes[0..<52]) == ByteLayout.read(UInt32.self, from: bytes, at: 52) else {
             throw StateFileError(path: path, problem: .badChecksum)
         }
-        guard ByteLayout.read(UInt16.self, from: bytes, at: 10) == 0 else {
-            throw StateFileError(path: path, problem: .malformed("reserved field is not zero"))
+        // The suite took a field that was reserved and zero when P256-SHA256 was the only suite, so
+        // fuses burned then read as that suite.
+        let suiteField = ByteLayout.read(UInt16.self, from: bytes, at: 10)
+        let suite =
+            suiteField == 0 ? VaultSuite.p256SHA256 : VaultSuite(rawValue: UInt8(truncatingIfNeeded: suiteField))
+        guard suiteField <= UInt8.max, VaultSuite.known.contains(suite) else {
+            throw StateFileError(
+                path: path, problem: .malformed("suite field \(suiteField) names no suite this emulator knows"))
         }
-        return FuseContents(uds: Array(bytes[12..<44]), serial: ByteLayout.read(UInt64.self, from: bytes, at: 44))
+        return FuseContents(
+            uds: Array(bytes[12..<44]), serial: ByteLayout.read(UInt64.self, from: bytes, at: 44), suite: suite)
     }
 }

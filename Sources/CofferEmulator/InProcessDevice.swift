@@ -5,8 +5,8 @@ import Logging
 /// `cofferctl --device embedded:DIR`. It makes the device first when the directory holds none, as
 /// `serve` does, and holds the state directory's lock for as long as it lives.
 public final class InProcessDevice {
-    /// The chip, to be fed reports (its `ReportEndpoint` side).
-    public let chip: CofferChip<EmulatorBoard>
+    /// The chip, to be fed reports (its `ReportEndpoint` side), of the device's suite.
+    public let chip: EmulatorChip
     private let device: EmulatedDevice
 
     /// Opens (or creates, manufactures and provisions) the device in `settings.stateDirectory`.

@@ -32,7 +32,7 @@ enum VaultMessageSeeds {
             firmwareVersion: FirmwareVersion(major: 0, minor: 1, patch: 0),
             serial: 42, lifecycle: .operational, slotCount: 256, recordCount: 3, tombstoneCount: 1, damagedCount: 0,
             defaultAttemptLimit: 10, maxAttemptLimit: 10, akePublicKey: opaque(33), identityPublicKey: opaque(33),
-            identitySignature: opaque(64))
+            identitySignature: opaque(64), suite: .p256SHA256)
         let counters = CountersResponse(lifecycleCounter: 3, bootCounter: 5, sealSequence: 9, slotCount: 256, firstSlot: 0,
                                         slots: (0..<4).map { SlotCounters(version: UInt32($0), attempts: 7) })
         let decoder = VaultMessagesHarness.Decoder.self

@@ -41,12 +41,16 @@ public struct GetInfoResponse: Equatable, Sendable {
     public var identityPublicKey: [UInt8]
     /// ECDSA signature (r || s) by the identity key over `IdentityStatement.message(...)`.
     public var identitySignature: [UInt8]
+    /// The OPAQUE suite the device serves (its firmware's, burned into its fuses once made). Not
+    /// signed itself: the signed AKE key is an element of the suite's group, so a relay that changes
+    /// this byte leaves the client with a key that does not decode.
+    public var suite: VaultSuite
 
     public init(
         protocolVersion: UInt8, firmwareVersion: FirmwareVersion, serial: UInt64, lifecycle: Lifecycle,
         slotCount: UInt16, recordCount: UInt16, tombstoneCount: UInt16, damagedCount: UInt16,
         defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8, akePublicKey: [UInt8], identityPublicKey: [UInt8],
-        identitySignature: [UInt8]
+        identitySignature: [UInt8], suite: VaultSuite
     ) {
         self.protocolVersion = protocolVersion
         self.firmwareVersion = firmwareVersion
@@ -61,6 +65,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         self.akePublicKey = akePublicKey
         self.identityPublicKey = identityPublicKey
         self.identitySignature = identitySignature
+        self.suite = suite
     }
 
     public init(decoding body: [UInt8]) throws(ProtocolError) {
@@ -80,6 +85,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         akePublicKey = try reader.readShortField(allowed: publicValueLengths)
         identityPublicKey = try reader.readShortField(allowed: publicValueLengths)
         identitySignature = try reader.readShortField(allowed: publicValueLengths)
+        suite = VaultSuite(rawValue: try reader.readUInt8())
         try reader.finish()
     }
 
@@ -100,6 +106,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         writer.writeShortField(akePublicKey)
         writer.writeShortField(identityPublicKey)
         writer.writeShortField(identitySignature)
+        writer.write(suite.rawValue)
         return writer.bytes
     }
 }

@@ -2,9 +2,16 @@ import ArgumentParser
 import CofferCrypto
 import CofferEmulator
 import Foundation
+import CofferProtocol
 import Logging
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension VaultSuite: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+
+    public static var allValueStrings: [String] { VaultSuite.known.map(\.name) }
+}
 
 /// Where the state lives and how much to log: every subcommand has these.
 struct StateOptions: ParsableArguments {
@@ -76,6 +83,14 @@ struct DeviceOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "OPAQUE suite of a new device: p256-sha256 (the default) or ristretto255-sha512 (opaque-ke's).",
+            discussion: "Burned into the fuses with the UDS: a device serves the suite it was made for, and naming "
+                + "another suite for it is refused.",
+            valueName: "suite"))
+    var suite: VaultSuite?
+
+    @Option(
+        help: ArgumentHelp(
             "Cut the power at the n-th durable write: writes 1..n-1 are kept, write n never reaches the files.",
             discussion: "The process then ends at once with exit status \(PowerCut.exitStatus), without cleanup.",
             valueName: "n"))
@@ -114,7 +129,8 @@ struct DeviceOptions: ParsableArguments {
             attemptLimit: attemptLimit.map { UInt8($0) },
             crashAfterWrites: crashAfterWrites,
             maxAttemptLimit: maxAttemptLimit.map { UInt8($0) },
-            showsSlotCounters: slotCounters
+            showsSlotCounters: slotCounters,
+            suite: suite
         )
     }
 }

@@ -5,7 +5,8 @@ private let info = GetInfoResponse(
     protocolVersion: 1, firmwareVersion: FirmwareVersion(major: 0, minor: 1, patch: 2), serial: 77,
     lifecycle: .operational, slotCount: 256, recordCount: 3, tombstoneCount: 1, damagedCount: 0,
     defaultAttemptLimit: 10, maxAttemptLimit: 20, akePublicKey: [UInt8](repeating: 2, count: 33),
-    identityPublicKey: [UInt8](repeating: 3, count: 33), identitySignature: [UInt8](repeating: 4, count: 64))
+    identityPublicKey: [UInt8](repeating: 3, count: 33), identitySignature: [UInt8](repeating: 4, count: 64),
+    suite: .p256SHA256)
 
 @Test func getInfoRoundTrips() throws {
     #expect(try GetInfoResponse(decoding: info.encoded()) == info)

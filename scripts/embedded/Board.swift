@@ -5,9 +5,13 @@
 //
 // Memories, entropy and clock are simple stand-ins for a board's parts. The crypto engine, the
 // OPAQUE ciphersuite and the prime-order group are COMPILE-ONLY placeholders: a real board plugs in
-// its hardware crypto; these are never run and compute nothing.
+// its hardware crypto; these are never run and compute nothing. There are two placeholder suites,
+// one shaped like P256-SHA256 (33-byte elements, 32-byte hashes) and one like ristretto255-SHA512
+// (32-byte elements, 64-byte hashes), and a chip for each: a device serves one suite, so a board's
+// image holds one of them; both are specialised here to prove the generic firmware builds for each.
 
 import CofferFirmware
+import CofferProtocol
 import OPAQUE
 
 /// The store this image is built for: small enough for an MCU's internal flash.
@@ -20,10 +24,11 @@ let flashLayout = FlashLayout(pageSize: flashPageSize, geometry: geometry)
 final class OTPFuses: FuseBank {
     private var uds = [UInt8](repeating: 0, count: FuseContents.udsLength)
     private var serial: UInt64 = 0
+    private var suite = VaultSuite(rawValue: 0)
     private var burned = false
 
     func read() throws(HALError) -> FuseContents? {
-        burned ? FuseContents(uds: uds, serial: serial) : nil
+        burned ? FuseContents(uds: uds, serial: serial, suite: suite) : nil
     }
 
     func burn(_ contents: FuseContents) throws(HALError) {
@@ -31,6 +36,7 @@ final class OTPFuses: FuseBank {
         guard contents.uds.count == FuseContents.udsLength else { throw .outOfRange }
         uds = contents.uds
         serial = contents.serial
+        suite = contents.suite
         burned = true
     }
 }
@@ -118,7 +124,8 @@ struct PlaceholderGroup: PrimeOrderGroup {
     typealias Element = [UInt8]
     typealias Scalar = [UInt8]
 
-    var elementLength: Int { 33 }
+    /// 33 for the P-256 shape, 32 for the ristretto255 shape.
+    var elementLength: Int
     var scalarLength: Int { 32 }
 
     func hashToGroup(_ input: [UInt8], dst: [UInt8]) throws(OPAQUEError) -> Element { zeros(elementLength) }
@@ -140,7 +147,7 @@ struct PlaceholderGroup: PrimeOrderGroup {
 
 /// Compile-only P256-SHA256 suite placeholder: every output is zeros of the right length. Never run.
 struct PlaceholderSuite: OPAQUECiphersuite {
-    let group = PlaceholderGroup()
+    let group = PlaceholderGroup(elementLength: 33)
     var oprfIdentifier: [UInt8] { Array("P256-SHA256".utf8) }
     var hashLength: Int { 32 }
     var macLength: Int { 32 }
@@ -154,9 +161,28 @@ struct PlaceholderSuite: OPAQUECiphersuite {
     func stretch(_ input: [UInt8]) throws(OPAQUEError) -> [UInt8] { input }
 }
 
-/// Compile-only crypto engine placeholder: no AES, HKDF or ECDSA is computed. Never run.
-struct PlaceholderEngine: CryptoEngine {
-    let suite = PlaceholderSuite()
+/// Compile-only ristretto255-SHA512 suite placeholder: 32-byte elements, 64-byte hashes, MACs and KDF
+/// outputs, every output zeros. A second concrete suite type, so the firmware is specialised for
+/// `Nh = 64` as well. Never run.
+struct PlaceholderWideSuite: OPAQUECiphersuite {
+    let group = PlaceholderGroup(elementLength: 32)
+    var oprfIdentifier: [UInt8] { Array("ristretto255-SHA512".utf8) }
+    var hashLength: Int { 64 }
+    var macLength: Int { 64 }
+    var kdfLength: Int { 64 }
+
+    func hash(_ message: [UInt8]) -> [UInt8] { zeros(hashLength) }
+    func mac(key: [UInt8], message: [UInt8]) -> [UInt8] { zeros(macLength) }
+    func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
+    func extract(salt: [UInt8], ikm: [UInt8]) -> [UInt8] { zeros(kdfLength) }
+    func expand(prk: [UInt8], info: [UInt8], length: Int) -> [UInt8] { zeros(length) }
+    func stretch(_ input: [UInt8]) throws(OPAQUEError) -> [UInt8] { input }
+}
+
+/// Compile-only crypto engine placeholder around either placeholder suite: no AES, HKDF or ECDSA is
+/// computed. Never run.
+struct PlaceholderEngine<Suite: OPAQUECiphersuite>: CryptoEngine {
+    let suite: Suite
 
     func sealAESGCM(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws(HALError) -> [UInt8] {
         plaintext + zeros(16)
@@ -175,14 +201,22 @@ private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count
 
 // MARK: - The chip on this board
 
-typealias MCUBoard = ChipBoard<OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, PlaceholderEngine>
+typealias MCUBoard<Suite: OPAQUECiphersuite> = ChipBoard<
+    OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, PlaceholderEngine<Suite>
+>
 
 /// The memories outlive firmware instances, as on a chip; the firmware boots on first use.
 nonisolated(unsafe) private let board = MCUBoard(
     fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
-    engine: PlaceholderEngine())
+    engine: PlaceholderEngine(suite: PlaceholderSuite()))
+/// The same memories under the ristretto255-shaped suite: only to specialise that chip too (a real
+/// image links one of the two entry points).
+nonisolated(unsafe) private let wideBoard = MCUBoard(
+    fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
+    engine: PlaceholderEngine(suite: PlaceholderWideSuite()))
 nonisolated(unsafe) private let clock = SysTickClock()
-nonisolated(unsafe) private var chip: CofferChip<MCUBoard>?
+nonisolated(unsafe) private var chip: CofferChip<MCUBoard<PlaceholderSuite>>?
+nonisolated(unsafe) private var wideChip: CofferChip<MCUBoard<PlaceholderWideSuite>>?
 
 /// Feeds one 64-byte OUT report received at `now` (milliseconds) to the chip, then lets time-driven
 /// work run; returns how many IN reports that produced, or -1 if the firmware could not boot.
@@ -192,6 +226,20 @@ public func boardReceive(_ report: UnsafePointer<UInt8>, _ now: UInt64) -> Int32
         chip = try? CofferChip(board: board, configuration: FirmwareConfiguration(geometry: geometry))
     }
     guard let chip else { return -1 }
+    return feed(chip, report, now)
+}
+
+/// `coffer_board_receive` for the chip of the ristretto255-shaped suite.
+@_cdecl("coffer_board_receive_ristretto255")
+public func wideBoardReceive(_ report: UnsafePointer<UInt8>, _ now: UInt64) -> Int32 {
+    if wideChip == nil {
+        wideChip = try? CofferChip(board: wideBoard, configuration: FirmwareConfiguration(geometry: geometry))
+    }
+    guard let wideChip else { return -1 }
+    return feed(wideChip, report, now)
+}
+
+private func feed<B: Board>(_ chip: CofferChip<B>, _ report: UnsafePointer<UInt8>, _ now: UInt64) -> Int32 {
     clock.advance(to: now)
     let bytes = Array(UnsafeBufferPointer(start: report, count: 64))
     let produced = chip.receive(report: bytes, now: clock.milliseconds()).count

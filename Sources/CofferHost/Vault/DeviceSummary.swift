@@ -23,6 +23,8 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
     public let identitySignature: String
     /// "pinned now", "matches pin", "not pinned" (in-memory device), or "none" (no keys).
     public let pin: String
+    /// The OPAQUE suite the device serves (p256-sha256 or ristretto255-sha512), which the client follows.
+    public let suite: String
 
     /// Reads the device's description; on an operational device also checks its identity
     /// signature and its pin (pinning it on first use), refusing loudly if either fails.
@@ -48,7 +50,7 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             slots: Int(info.slotCount), records: Int(info.recordCount), tombstones: Int(info.tombstoneCount),
             damaged: Int(info.damagedCount), defaultAttemptLimit: Int(info.defaultAttemptLimit),
             identityPublicKey: Hex.encode(info.identityPublicKey), akePublicKey: Hex.encode(info.akePublicKey),
-            identitySignature: signature, pin: pin)
+            identitySignature: signature, pin: pin, suite: info.suite.name)
     }
 
     /// Aligned "name  value" lines.
@@ -61,6 +63,7 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             ("guess limit", "\(defaultAttemptLimit) (default for new records)"),
             ("identity", "\(identityPublicKey) (signature \(identitySignature), \(pin))"),
             ("ake key", akePublicKey),
+            ("suite", suite),
         ]
         return rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }

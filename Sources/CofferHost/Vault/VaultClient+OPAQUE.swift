@@ -2,6 +2,13 @@ import CofferCrypto
 import CofferProtocol
 import OPAQUE
 
+/// The OPAQUE client of each suite a device may serve: the firmware's suites are separate concrete
+/// types, so the client picks one per operation from GetInfo and runs the generic code with it.
+enum SuiteClient {
+    case p256SHA256(OPAQUEClient<P256SHA256Suite>)
+    case ristretto255SHA512(OPAQUEClient<Ristretto255SHA512Suite>)
+}
+
 extension VaultClient {
     /// Registers `id` under `password` and deposits `backupKey` in the new record: OPAQUE
     /// registration (RegisterStart, RegisterFinish), then a login whose session carries the key.
@@ -11,8 +18,22 @@ extension VaultClient {
     {
         try checkID(id)
         let device = try verifiedDevice()
+        switch try opaqueClient(for: device) {
+        case .p256SHA256(let opaque):
+            return try register(opaque, device: device, id: id, password: password, backupKey: backupKey,
+                                attemptLimit: attemptLimit)
+        case .ristretto255SHA512(let opaque):
+            return try register(opaque, device: device, id: id, password: password, backupKey: backupKey,
+                                attemptLimit: attemptLimit)
+        }
+    }
+
+    private func register<Suite: OPAQUECiphersuite>(
+        _ opaque: OPAQUEClient<Suite>, device: VerifiedDevice, id: [UInt8], password: SecretBytes,
+        backupKey: SecretBytes, attemptLimit: UInt8?
+    ) throws(VaultError) -> UInt8 {
         let (request, state) = try opaqueStep(.registerStart) { () throws(OPAQUEError) in
-            try opaque.createRegistrationRequest(password: password, blind: blind())
+            try opaque.createRegistrationRequest(password: password, blind: blind(opaque.suite))
         }
         let requestBytes = request.serialize()
         let started = try decode(.registerStart, RegisterStartResponse.init(decoding:), try call(
@@ -41,7 +62,7 @@ extension VaultClient {
         let finished = try decode(.registerFinish, RegisterFinishResponse.init(decoding:), try call(
             .registerFinish(RegisterFinishRequest(credentialID: id, registrationRecord: result.record.serialize()))))
         guard finished.attemptLimit == started.attemptLimit else { throw .malformedReply(.registerFinish) }
-        _ = try login(id: id, password: password) { (sessionKey) throws(VaultError) in
+        _ = try login(opaque, id: id, password: password) { (sessionKey) throws(VaultError) in
             let key = transportKey(sessionKey, info: KeyTransport.depositKeyInfo(credentialID: id))
             do {
                 return (.deposit, try AESGCM.seal(backupKey.bytes, key: key, nonce: KeyTransport.nonce,
@@ -56,9 +77,9 @@ extension VaultClient {
     /// Logs in to `id` with `password` and returns the backup key the device releases.
     public func recover(id: [UInt8], password: SecretBytes) throws(VaultError) -> SecretBytes {
         try checkID(id)
-        _ = try verifiedDevice()
+        let device = try verifiedDevice()
         var transportKeyForReply: SecretBytes?
-        let reply = try login(id: id, password: password) { (sessionKey) throws(VaultError) in
+        let reply = try login(device, id: id, password: password) { (sessionKey) throws(VaultError) in
             transportKeyForReply = transportKey(sessionKey, info: KeyTransport.recoverKeyInfo(credentialID: id))
             return (.recover, [])
         }
@@ -73,18 +94,30 @@ extension VaultClient {
     /// Logs in to `id` with `password` and deletes its record.
     public func delete(id: [UInt8], password: SecretBytes) throws(VaultError) {
         try checkID(id)
-        _ = try verifiedDevice()
-        _ = try login(id: id, password: password) { (_) throws(VaultError) in (.delete, []) }
+        let device = try verifiedDevice()
+        _ = try login(device, id: id, password: password) { (_) throws(VaultError) in (.delete, []) }
+    }
+
+    /// A login in the suite `device` serves.
+    private func login(
+        _ device: VerifiedDevice, id: [UInt8], password: SecretBytes,
+        finish: (SecretBytes) throws(VaultError) -> (LoginIntent, [UInt8])
+    ) throws(VaultError) -> LoginFinishResponse {
+        switch try opaqueClient(for: device) {
+        case .p256SHA256(let opaque): try login(opaque, id: id, password: password, finish: finish)
+        case .ristretto255SHA512(let opaque): try login(opaque, id: id, password: password, finish: finish)
+        }
     }
 
     /// LoginStart, OPAQUE on this side, then LoginFinish with what `finish` makes of the session
     /// key (the intent and, for a deposit, the sealed key).
-    private func login(
-        id: [UInt8], password: SecretBytes,
+    private func login<Suite: OPAQUECiphersuite>(
+        _ opaque: OPAQUEClient<Suite>, id: [UInt8], password: SecretBytes,
         finish: (SecretBytes) throws(VaultError) -> (LoginIntent, [UInt8])
     ) throws(VaultError) -> LoginFinishResponse {
         let (ke1, state) = try opaqueStep(.loginStart) { () throws(OPAQUEError) in
-            try opaque.generateKE1(password: password, blind: blind(), clientNonce: random.bytes(OPAQUELengths.nonce),
+            try opaque.generateKE1(password: password, blind: blind(opaque.suite),
+                                   clientNonce: random.bytes(OPAQUELengths.nonce),
                                    clientKeyshareSeed: SecretBytes(random.bytes(OPAQUELengths.seed)))
         }
         let started = try decode(.loginStart, LoginStartResponse.init(decoding:), try call(
@@ -92,7 +125,7 @@ extension VaultClient {
         let ke2 = try opaqueStep(.loginStart) { () throws(OPAQUEError) in
             try KE2.deserialize(started.ke2, suite: opaque.suite)
         }
-        let result: ClientLoginResult<P256SHA256Suite>
+        let result: ClientLoginResult<Suite>
         do {
             result = try opaque.generateKE3(state: state, ke2: ke2)
         } catch .envelopeRecoveryError {
@@ -123,13 +156,37 @@ extension VaultClient {
         return reply
     }
 
-    /// A blind that is a valid scalar: uniformly random bytes, drawn again in the rare case they
-    /// are zero or not below the group order.
-    private func blind() -> SecretBytes {
+    /// A blind that is a valid scalar: uniformly random bytes, drawn again when they are zero or not
+    /// below the group order (rare for P-256; for ristretto255, whose order is near 2^252, about 15
+    /// draws in 16 are refused, which costs microseconds beside the KSF).
+    private func blind<Suite: OPAQUECiphersuite>(_ suite: Suite) -> SecretBytes {
         while true {
-            let candidate = SecretBytes(random.bytes(opaque.suite.group.scalarLength))
-            if (try? opaque.suite.group.deserializeScalar(candidate.bytes)) != nil { return candidate }
+            let candidate = SecretBytes(random.bytes(suite.group.scalarLength))
+            if (try? suite.group.deserializeScalar(candidate.bytes)) != nil { return candidate }
         }
+    }
+
+    /// The OPAQUE client of the suite the device serves, with the context that suite binds
+    /// (docs/PROTOCOL.md, "Suites"). The device's AKE key must be an element of that suite's group:
+    /// the key is signed and the suite byte is not, so this catches a suite byte a relay changed.
+    private func opaqueClient(for device: VerifiedDevice) throws(VaultError) -> SuiteClient {
+        let suite = device.info.suite
+        let client: SuiteClient
+        switch suite {
+        case .p256SHA256:
+            client = .p256SHA256(OPAQUEClient(suite: p256Suite, context: suite.context))
+            guard (try? p256Suite.group.deserializeElement(device.info.akePublicKey)) != nil else {
+                throw .malformedReply(.getInfo)
+            }
+        case .ristretto255SHA512:
+            client = .ristretto255SHA512(OPAQUEClient(suite: ristretto255Suite, context: suite.context))
+            guard (try? ristretto255Suite.group.deserializeElement(device.info.akePublicKey)) != nil else {
+                throw .malformedReply(.getInfo)
+            }
+        default:
+            throw .unsupportedSuite(suite.rawValue)
+        }
+        return client
     }
 
     /// HKDF-SHA256 of the session key into a one-message transport key (docs/PROTOCOL.md).

@@ -23,14 +23,24 @@ public final class VaultClient {
     let pins: DevicePins?
     let pinPolicy: PinPolicy
     let random: any RandomSource
-    let opaque = OPAQUEClient(suite: P256SHA256Suite(), context: VaultOPAQUE.context)
+    /// The P256-SHA256 suite this client runs against a device that serves it (scrypt by default).
+    let p256Suite: P256SHA256Suite
+    /// The ristretto255-SHA512 suite this client runs against a device that serves it (opaque-ke's
+    /// Argon2id by default).
+    let ristretto255Suite: Ristretto255SHA512Suite
 
     /// A client of the device behind `transport`. With `pins`, every vault operation first checks
     /// the device's identity against the pin of the address it was reached at, as `pinPolicy` says
     /// (by default the transport's address, and a changed identity refused).
+    ///
+    /// The client follows the suite the device reports in GetInfo; `p256Suite` and `ristretto255Suite`
+    /// only choose each suite's key stretching (tests use the identity KSF to stay fast).
     public init(transport: any DeviceTransport, pins: DevicePins?, random: any RandomSource = SystemRandom(),
-                pinPolicy: PinPolicy = PinPolicy()) {
+                pinPolicy: PinPolicy = PinPolicy(), p256Suite: P256SHA256Suite = P256SHA256Suite(),
+                ristretto255Suite: Ristretto255SHA512Suite = Ristretto255SHA512Suite()) {
         self.transport = transport
+        self.p256Suite = p256Suite
+        self.ristretto255Suite = ristretto255Suite
         self.pins = pins
         self.pinPolicy = pinPolicy
         self.random = random

@@ -52,6 +52,8 @@ public enum VaultError: Error, Equatable, Sendable {
     case attemptLimitNotApplied(asked: UInt8, applied: UInt8)
     /// An ok answer whose session binding does not verify: the device may not have done it.
     case replyNotAuthenticated(VaultOperation)
+    /// The device serves an OPAQUE suite this client does not know (GetInfo's suite byte).
+    case unsupportedSuite(UInt8)
 }
 
 extension VaultError: CofferFailure {
@@ -64,7 +66,7 @@ extension VaultError: CofferFailure {
         case .notOperational, .credentialExists, .refused, .identityInvalid, .pinnedKeyChanged, .akeKeyMismatch,
             .serverAuthenticationFailed, .malformedReply, .pinStore, .registrationNotAuthenticated,
             .attemptLimitNotApplied, .replyNotAuthenticated, .deviceIdentityChanged, .pinFileCorrupt,
-            .noSuchPin, .pinDirectoryUnknown:
+            .noSuchPin, .pinDirectoryUnknown, .unsupportedSuite:
             .failure
         }
     }
@@ -137,6 +139,9 @@ extension VaultError: CofferFailure {
                 + "(cofferctl pins forget ADDRESS) to pin the device anew"
         case .noSuchPin(let address, let directory):
             return "no pin for \(address) in \(directory) (cofferctl pins lists them)"
+        case .unsupportedSuite(let raw):
+            return "the device serves OPAQUE suite \(raw), which this cofferctl does not know "
+                + "(it speaks \(VaultSuite.known.map(\.name).joined(separator: " and ")))"
         case .pinDirectoryUnknown:
             return "nowhere to keep device pins: set $\(DevicePins.environmentVariable), $XDG_CONFIG_HOME or $HOME"
         }
