@@ -68,7 +68,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "coffer-emulator",
-            dependencies: ["CofferEmulator", "CofferCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CofferEmulator", "CofferCrypto", "CofferProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/coffer-emulator"
         ),
         // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.

@@ -25,6 +25,7 @@ private func ristrettoVault(_ chip: MemoryChip, boot: UInt64) throws -> Vault<Ri
         configuration: chip.configuration)
 }
 
+@discardableResult
 private func body(_ reply: VaultReply) throws -> [UInt8] {
     guard reply.status == .ok else { throw UnexpectedStatus(status: reply.status) }
     return reply.body
