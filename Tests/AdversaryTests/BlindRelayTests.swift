@@ -40,7 +40,7 @@ import Testing
         let rounds = stride(from: 0, to: positions.count, by: 50).map { positions[$0..<min($0 + 50, positions.count)] }
         for round in rounds {
             for index in round {
-                try vault.tampered(WireOffsets.ke2(byte: index)) {
+                vault.tampered(WireOffsets.ke2(byte: index)) {
                     #expect(throws: ClientRefusal.self, "KE2 byte \(index)") { _ = try vault.client.recover() }
                 }
             }
@@ -55,7 +55,7 @@ import Testing
         let vault = try RelayedVault(seed: 0xB11D_0003, name: "relay-ke3@example.org")
         try vault.client.register(backupKey: vault.backupKey, attemptLimit: 255)
         for index in 0..<WireOffsets.ke3Length {
-            try vault.tampered(WireOffsets.ke3(byte: index)) {
+            vault.tampered(WireOffsets.ke3(byte: index)) {
                 let refusal = DeviceRefusal(operation: .loginFinish, status: .authenticationFailed)
                 #expect(throws: refusal, "KE3 byte \(index)") {
                     _ = try vault.client.recover()
@@ -72,7 +72,7 @@ import Testing
         let vault = try RelayedVault(seed: 0xB11D_0004, name: "relay-seal@example.org")
         try vault.client.register(backupKey: vault.backupKey, attemptLimit: 0)
         for index in 0..<WireOffsets.sealedKeyLength {
-            try vault.tampered(WireOffsets.recoveredSealedKey(byte: index)) {
+            vault.tampered(WireOffsets.recoveredSealedKey(byte: index)) {
                 #expect(throws: ClientRefusal.sealedKey, "sealed key byte \(index)") { _ = try vault.client.recover() }
             }
             // The KE3 was valid, so the device re-based the record: the attempt counter rose and the

@@ -43,6 +43,7 @@ final class RelayedVault {
     }
 
     /// Runs `body` with `tamper` armed, and checks that the tamper changed a message.
+    @discardableResult
     func tampered<T>(_ tamper: MessageTamper, _ body: () throws -> T) rethrows -> T {
         relay.arm(tamper)
         defer { #expect(relay.tamperFired, "the relay saw no message to change") }
