@@ -86,7 +86,7 @@ import Testing
         let vault = try RelayedVault(seed: 0xB11D_0005, name: "relay-deposit@example.org")
         try vault.client.register(backupKey: nil, attemptLimit: 0)
         for index in 0..<WireOffsets.sealedKeyLength {
-            try vault.tampered(WireOffsets.depositedSealedKey(byte: index)) {
+            vault.tampered(WireOffsets.depositedSealedKey(byte: index)) {
                 // The session binding covers the sealed key: the edit is refused before the seal is opened.
                 let refusal = DeviceRefusal(operation: .loginFinish, status: .requestNotAuthenticated)
                 #expect(throws: refusal, "byte \(index)") {
