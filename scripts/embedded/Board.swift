@@ -3,11 +3,12 @@
 // Generic firmware code is only fully checked by Embedded Swift once it is specialised; this unit
 // is that specialisation, and its object size approximates a firmware image.
 //
-// Memories, entropy and clock are simple stand-ins for a board's parts. The crypto engine, the
-// OPAQUE ciphersuite and the prime-order group are COMPILE-ONLY placeholders: a real board plugs in
-// its hardware crypto; these are never run and compute nothing.
+// Memories, entropy and clock are simple stand-ins for a board's parts. The crypto is real:
+// CofferPureCrypto's engine (SHA-256, HMAC/HKDF, AES-256-GCM, P-256, ECDSA, OPAQUE P256-SHA256 in plain
+// Swift), so the chip is specialised on the code a board without OpenSSL would run.
 
 import CofferFirmware
+import CofferPureCrypto
 import OPAQUE
 
 /// The store this image is built for: small enough for an MCU's internal flash.
@@ -111,76 +112,14 @@ final class SysTickClock: MonotonicClock {
     func milliseconds() -> UInt64 { now }
 }
 
-// MARK: - Compile-only crypto: a real board plugs in its hardware crypto; these are never run.
-
-/// Compile-only P-256 placeholder: right lengths, no arithmetic. Never run.
-struct PlaceholderGroup: PrimeOrderGroup {
-    typealias Element = [UInt8]
-    typealias Scalar = [UInt8]
-
-    var elementLength: Int { 33 }
-    var scalarLength: Int { 32 }
-
-    func hashToGroup(_ input: [UInt8], dst: [UInt8]) throws(OPAQUEError) -> Element { zeros(elementLength) }
-    func hashToScalar(_ input: [UInt8], dst: [UInt8]) throws(OPAQUEError) -> Scalar { zeros(scalarLength) }
-    func multiply(_ element: Element, by scalar: Scalar) throws(OPAQUEError) -> Element { element }
-    func multiplyGenerator(by scalar: Scalar) throws(OPAQUEError) -> Element { zeros(elementLength) }
-    func invert(_ scalar: Scalar) throws(OPAQUEError) -> Scalar { scalar }
-    func isZero(_ scalar: Scalar) -> Bool { scalar.allSatisfy { $0 == 0 } }
-    func serialize(_ element: Element) -> [UInt8] { element }
-    func deserializeElement(_ bytes: [UInt8]) throws(OPAQUEError) -> Element {
-        guard bytes.count == elementLength else { throw .invalidLength }
-        return bytes
-    }
-    func deserializeScalar(_ bytes: [UInt8]) throws(OPAQUEError) -> Scalar {
-        guard bytes.count == scalarLength else { throw .invalidLength }
-        return bytes
-    }
-}
-
-/// Compile-only P256-SHA256 suite placeholder: every output is zeros of the right length. Never run.
-struct PlaceholderSuite: OPAQUECiphersuite {
-    let group = PlaceholderGroup()
-    var oprfIdentifier: [UInt8] { Array("P256-SHA256".utf8) }
-    var hashLength: Int { 32 }
-    var macLength: Int { 32 }
-    var kdfLength: Int { 32 }
-
-    func hash(_ message: [UInt8]) -> [UInt8] { zeros(hashLength) }
-    func mac(key: [UInt8], message: [UInt8]) -> [UInt8] { zeros(macLength) }
-    func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
-    func extract(salt: [UInt8], ikm: [UInt8]) -> [UInt8] { zeros(kdfLength) }
-    func expand(prk: [UInt8], info: [UInt8], length: Int) -> [UInt8] { zeros(length) }
-    func stretch(_ input: [UInt8]) throws(OPAQUEError) -> [UInt8] { input }
-}
-
-/// Compile-only crypto engine placeholder: no AES, HKDF or ECDSA is computed. Never run.
-struct PlaceholderEngine: CryptoEngine {
-    let suite = PlaceholderSuite()
-
-    func sealAESGCM(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws(HALError) -> [UInt8] {
-        plaintext + zeros(16)
-    }
-    func openAESGCM(key: [UInt8], nonce: [UInt8], sealed: [UInt8], aad: [UInt8]) throws(HALError) -> [UInt8] {
-        guard sealed.count >= 16 else { throw .cryptoFailure }
-        return Array(sealed.dropLast(16))
-    }
-    func hkdf(ikm: [UInt8], salt: [UInt8], info: [UInt8], length: Int) -> [UInt8] { zeros(length) }
-    func ecdsaPublicKey(privateKey: [UInt8]) throws(HALError) -> [UInt8] { zeros(33) }
-    func ecdsaSign(privateKey: [UInt8], message: [UInt8]) throws(HALError) -> [UInt8] { zeros(64) }
-    func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
-}
-
-private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
-
 // MARK: - The chip on this board
 
-typealias MCUBoard = ChipBoard<OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, PlaceholderEngine>
+typealias MCUBoard = ChipBoard<OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, PureCryptoEngine>
 
 /// The memories outlive firmware instances, as on a chip; the firmware boots on first use.
 nonisolated(unsafe) private let board = MCUBoard(
     fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
-    engine: PlaceholderEngine())
+    engine: PureCryptoEngine())
 nonisolated(unsafe) private let clock = SysTickClock()
 nonisolated(unsafe) private var chip: CofferChip<MCUBoard>?
 
