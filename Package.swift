@@ -145,7 +145,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CofferPureCryptoTests",
-            dependencies: ["CofferPureCrypto", "CofferCrypto", "CofferVectors", "OPAQUE", "CofferFirmware", "coffer-ctgrind"]
+            dependencies: [
+                "CofferPureCrypto", "CofferCrypto", "CofferVectors", "OPAQUE", "CofferFirmware", "CofferMemoryChip",
+                "CofferProtocol", "CofferHost", "coffer-ctgrind",
+            ]
         ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),
         // Power cuts at every durable write, rollback and tamper of the state files (`make crash-test`
