@@ -88,6 +88,7 @@ let package = Package(
             name: "coffer-bench",
             dependencies: [
                 "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
+                "CofferPureCrypto",
             ],
             path: "Benchmarks/coffer-bench"
         ),

@@ -6,8 +6,8 @@
 //
 // Operations: `scalar-mult` (P-256 k·P, k secret), `generator-mult` (k·G), `aes` (AES-256 key
 // expansion and one block, key and block secret), `aes-gcm` (seal, key and plaintext secret),
-// `hash-to-curve` (the input secret), `branchy` (a negative control that branches and indexes on
-// its secret, which memcheck must flag).
+// `hash-to-curve` (the input secret), `hkdf` (input key and salt secret), `branchy` (a negative control
+// that branches and indexes on its secret, which memcheck must flag).
 
 import CValgrindShim
 import CofferPureCrypto
@@ -63,10 +63,14 @@ case "aes-gcm":
 case "hash-to-curve":
     output = declassify(PureP256HashToCurve.hashToCurve(secret(32, seed: 0x66), dst: Array("ctgrind".utf8))!
         .projectiveBytes)
+case "hkdf":
+    // SHA-256, HMAC and HKDF with a secret input key and salt (the firmware's key derivations).
+    output = declassify(PureHKDFSHA256.deriveKey(ikm: secret(32, seed: 0x88), salt: secret(32, seed: 0x99),
+                                                 info: Array("coffer/v1/ctgrind".utf8), length: 64)!)
 case "branchy":
     output = declassify(branchyLookup(secret(16, seed: 0x77)))
 default:
-    print("usage: coffer-ctgrind scalar-mult|generator-mult|aes|aes-gcm|hash-to-curve|branchy")
+    print("usage: coffer-ctgrind scalar-mult|generator-mult|aes|aes-gcm|hash-to-curve|hkdf|branchy")
     exit(64)
 }
 

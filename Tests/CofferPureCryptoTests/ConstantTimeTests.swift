@@ -36,7 +36,7 @@ struct ConstantTimeTests {
     }
 
     @Test("secret-handling operations show no secret-dependent branch or index",
-          arguments: ["scalar-mult", "generator-mult", "aes", "aes-gcm", "hash-to-curve"])
+          arguments: ["scalar-mult", "generator-mult", "aes", "aes-gcm", "hash-to-curve", "hkdf"])
     func constantTime(operation: String) throws {
         let run = try Self.run(operation)
         #expect(run.status == 0, "\(operation): \(run.output)")
