@@ -26,7 +26,7 @@ struct DifferentialTests {
     @Test("SHA-256 fed in random pieces equals one call")
     func incrementalHash() {
         var random = SeededGenerator(seed: 0x5AA5_0002)
-        for _ in 0..<caseCount(500) {
+        for _ in 0..<caseCount(2000) {
             let message = random.bytes(Int.random(in: 0...400, using: &random))
             var hasher = PureSHA256()
             var offset = 0
@@ -42,7 +42,7 @@ struct DifferentialTests {
     @Test("AES-256-GCM seal and open, and refusals of tampered boxes")
     func aesGCM() throws {
         var random = SeededGenerator(seed: 0x5AA5_0003)
-        for _ in 0..<caseCount(400) {
+        for _ in 0..<caseCount(1500) {
             let key = random.bytes(32), nonce = random.bytes(12)
             let plaintext = random.bytes(Int.random(in: 0...80, using: &random))
             let aad = random.bytes(Int.random(in: 0...40, using: &random))
@@ -60,7 +60,7 @@ struct DifferentialTests {
     @Test("AES-256 single blocks")
     func aesBlocks() {
         var random = SeededGenerator(seed: 0x5AA5_0004)
-        for _ in 0..<caseCount(300) {
+        for _ in 0..<caseCount(3000) {
             let key = random.bytes(32), block = random.bytes(16)
             let cipher = PureAES256(key: key)!
             // One block of GCM's counter mode is AES of nonce || 2; compare through OpenSSL's GCM.
@@ -74,7 +74,7 @@ struct DifferentialTests {
     func scalarMultiplication() throws {
         var random = SeededGenerator(seed: 0x5AA5_0005)
         let group = P256()
-        for _ in 0..<caseCount(60) {
+        for _ in 0..<caseCount(100) {
             let scalarBytes = random.bytes(32)
             guard let pure = PureP256Scalar(bytes: scalarBytes), let openssl = try? group.deserializeScalar(scalarBytes)
             else { continue }
@@ -108,7 +108,7 @@ struct DifferentialTests {
     func hashToCurve() throws {
         var random = SeededGenerator(seed: 0x5AA5_0006)
         let group = P256(), pureGroup = PureP256Group()
-        for _ in 0..<caseCount(60) {
+        for _ in 0..<caseCount(300) {
             let message = random.bytes(Int.random(in: 0...64, using: &random))
             let dst = random.bytes(Int.random(in: 1...40, using: &random))
             #expect(pureGroup.serialize(try pureGroup.hashToGroup(message, dst: dst))
@@ -121,7 +121,7 @@ struct DifferentialTests {
     @Test("ECDSA: pure signatures verify with OpenSSL, OpenSSL signatures verify with the pure verifier")
     func ecdsa() throws {
         var random = SeededGenerator(seed: 0x5AA5_0007)
-        for _ in 0..<caseCount(25) {
+        for _ in 0..<caseCount(40) {
             let key = random.bytes(32)
             guard let openssl = try? ECDSASigningKey(scalar: key) else { continue }
             let message = random.bytes(Int.random(in: 0...100, using: &random))
@@ -146,7 +146,7 @@ struct DifferentialTests {
         var random = SeededGenerator(seed: 0x5AA5_0008)
         let group = P256()
         var accepted = 0
-        for i in 0..<caseCount(400) {
+        for i in 0..<caseCount(2000) {
             var bytes: [UInt8]
             if i % 2 == 0 {
                 bytes = [UInt8.random(in: 2...3, using: &random)] + random.bytes(32)
@@ -164,6 +164,6 @@ struct DifferentialTests {
                 accepted += 1
             }
         }
-        #expect(accepted > caseCount(400) / 8)
+        #expect(accepted > caseCount(2000) / 8)
     }
 }
