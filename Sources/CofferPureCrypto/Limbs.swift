@@ -3,7 +3,7 @@
 // values: carries travel as words, and the final conditional subtraction is a masked select.
 
 /// A 256-bit unsigned integer, little-endian limbs. A value type with no heap storage.
-public struct Limbs: Equatable, Sendable {
+struct Limbs: Equatable, Sendable {
     var w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
 
     init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) {
