@@ -19,7 +19,8 @@ struct ConstantTimeTests {
 
     static func run(_ operation: String) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(valgrind, "valgrind is not installed (bootstrap test)"))
+        let valgrind = try #require(Self.valgrind, "valgrind is not installed (scripts/bootstrap.sh test)")
+        process.executableURL = URL(fileURLWithPath: valgrind)
         // --error-exitcode makes any error of the whole process fail it; the program also prints the
         // errors counted during the operation alone.
         process.arguments = ["-q", "--error-exitcode=99", "--track-origins=no",

@@ -42,7 +42,9 @@ struct PureGroupTests {
             }
         }
         #expect(refused > 0)
-        #expect(throws: OPAQUEError.invalidElement) { try group.deserializeElement([2] + [UInt8](repeating: 0xFF, count: 32)) }
+        #expect(throws: OPAQUEError.invalidElement) {
+            try group.deserializeElement([2] + [UInt8](repeating: 0xFF, count: 32))
+        }
         #expect(throws: OPAQUEError.invalidElement) { try group.deserializeElement([4] + Array(uncompressed[1..<33])) }
         #expect(group.serialize(try group.deserializeElement(group.serialize(g))) == group.serialize(g))
     }
@@ -52,17 +54,24 @@ struct PureGroupTests {
         let engine = PureCryptoEngine()
         let openssl = OpenSSLCryptoEngine(suite: P256SHA256Suite(keyStretching: .identity))
         let key = [UInt8](repeating: 7, count: 32), nonce = [UInt8](repeating: 1, count: 12)
-        #expect(throws: HALError.cryptoFailure) { try engine.sealAESGCM(key: [1], nonce: nonce, plaintext: [], aad: []) }
+        #expect(throws: HALError.cryptoFailure) {
+            try engine.sealAESGCM(key: [1], nonce: nonce, plaintext: [], aad: [])
+        }
         #expect(throws: HALError.cryptoFailure) { try engine.sealAESGCM(key: key, nonce: [1], plaintext: [], aad: []) }
         #expect(throws: HALError.cryptoFailure) { try engine.openAESGCM(key: key, nonce: nonce, sealed: [1], aad: []) }
         var sealed = try engine.sealAESGCM(key: key, nonce: nonce, plaintext: [1, 2, 3], aad: [9])
         #expect(sealed == (try openssl.sealAESGCM(key: key, nonce: nonce, plaintext: [1, 2, 3], aad: [9])))
         sealed[0] ^= 1
-        #expect(throws: HALError.cryptoFailure) { try engine.openAESGCM(key: key, nonce: nonce, sealed: sealed, aad: [9]) }
-        #expect(throws: HALError.cryptoFailure) { try engine.ecdsaPublicKey(privateKey: [UInt8](repeating: 0, count: 32)) }
+        #expect(throws: HALError.cryptoFailure) {
+            try engine.openAESGCM(key: key, nonce: nonce, sealed: sealed, aad: [9])
+        }
+        #expect(throws: HALError.cryptoFailure) {
+            try engine.ecdsaPublicKey(privateKey: [UInt8](repeating: 0, count: 32))
+        }
         #expect(throws: HALError.cryptoFailure) { try engine.ecdsaSign(privateKey: [1], message: []) }
         #expect(try engine.ecdsaPublicKey(privateKey: key) == (try openssl.ecdsaPublicKey(privateKey: key)))
-        #expect(engine.hkdf(ikm: key, salt: [], info: [1], length: 80) == openssl.hkdf(ikm: key, salt: [], info: [1], length: 80))
+        #expect(engine.hkdf(ikm: key, salt: [], info: [1], length: 80)
+            == openssl.hkdf(ikm: key, salt: [], info: [1], length: 80))
         #expect(engine.constantTimeEqual([1, 2], [1, 2]) && !engine.constantTimeEqual([1, 2], [1, 3]))
         #expect(!engine.constantTimeEqual([1], [1, 2]))
     }
