@@ -57,6 +57,15 @@ let package = Package(
             path: "Sources/CofferCrypto"
         ),
 
+        // The chip's crypto engine in plain Swift for boards without OpenSSL (Embedded-clean, standard library only):
+        // SHA-256, HMAC/HKDF, AES-256-GCM, P-256, ECDSA, the OPAQUE P256-SHA256 suite and a CryptoEngine.
+        .target(name: "CofferPureCrypto", dependencies: ["OPAQUE", "CofferFirmware"], path: "Sources/CofferPureCrypto"),
+        // Valgrind client requests (mark secrets undefined) for the constant-time check, and its program.
+        .target(name: "CValgrindShim", path: "Sources/CValgrindShim"),
+        .executableTarget(
+            name: "coffer-ctgrind", dependencies: ["CofferPureCrypto", "CValgrindShim"], path: "Sources/coffer-ctgrind"
+        ),
+
         // The chip's body on a PC (files for fuses, counters and flash; UDP for USB) and its executable.
         .target(
             name: "CofferEmulator",
@@ -75,13 +84,14 @@ let package = Package(
             path: "Sources/coffer-emulator"
         ),
         // The test-vector checker behind OPAQUETests and `cofferctl dev vectors`.
-        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto"], path: "Sources/CofferVectors"),
+        .target(name: "CofferVectors", dependencies: ["OPAQUE", "CofferCrypto", "CofferPureCrypto"], path: "Sources/CofferVectors"),
 
         // `make bench`: release-built figures, each beside its reference (Benchmarks/run.py).
         .executableTarget(
             name: "coffer-bench",
             dependencies: [
                 "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
+                "CofferPureCrypto",
             ],
             path: "Benchmarks/coffer-bench"
         ),
@@ -135,6 +145,13 @@ let package = Package(
             dependencies: [
                 "CofferEmulator", "coffer-emulator", "cofferctl", "CTAPHID", "CofferProtocol", "CofferCrypto", "OPAQUE",
                 "CofferTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "CofferPureCryptoTests",
+            dependencies: [
+                "CofferPureCrypto", "CofferCrypto", "CofferVectors", "OPAQUE", "CofferFirmware", "CofferMemoryChip",
+                "CofferProtocol", "CofferHost", "coffer-ctgrind",
             ]
         ),
         .testTarget(name: "CofferProtocolTests", dependencies: ["CofferProtocol"]),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Compiles the portable modules (CTAPHID, CofferProtocol, OPAQUE, CofferFirmware) as Embedded Swift
-# for a Cortex-M (armv7em-none-none-eabi), warnings as errors, and prints each object's size.
-# Then compiles scripts/embedded (EmbeddedBoard): the whole CofferChip on a compile-only board, so
-# generic firmware code is specialised and checked too; its object approximates a firmware image.
+# Compiles the portable modules (CTAPHID, CofferProtocol, OPAQUE, CofferFirmware, CofferPureCrypto) as
+# Embedded Swift for a Cortex-M (armv7em-none-none-eabi), warnings as errors, and prints each object's size.
+# Then compiles scripts/embedded (EmbeddedBoard): the whole CofferChip on a compile-only board with the
+# pure-Swift crypto engine, so generic firmware code is specialised on real crypto and checked too; its
+# object approximates a firmware image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.build-embedded
@@ -20,7 +21,9 @@ compile CTAPHID Sources/CTAPHID
 compile CofferProtocol Sources/CofferProtocol
 compile OPAQUE Sources/OPAQUE
 compile CofferFirmware Firmware
+compile CofferPureCrypto Sources/CofferPureCrypto
 compile EmbeddedBoard scripts/embedded
 echo "firmware-embedded: armv7em-none-none-eabi objects (bytes):"
 size "$out"/*.o | sed 's/^/  /'
-echo "  EmbeddedBoard.o is the whole CofferChip specialised on a compile-only board: about a firmware image."
+echo "  EmbeddedBoard.o is the whole CofferChip specialised on a compile-only board with CofferPureCrypto's engine;"
+echo "  with the objects it uses it approximates a firmware image (before the linker drops what is unused)."

@@ -9,6 +9,12 @@ func report(_ measurement: Measurement) {
     fflush(nil)
 }
 
+// `COFFER_BENCH_ONLY=pure-p256`: just the pure engine's figure (a quick look while working on it).
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pure-p256" {
+    report(try PureScalarMultiplications(iterations: 400).run())
+    exit(0)
+}
+
 // First, so that its peak-RSS figure is this process's high-water mark before anything else ran.
 for measurement in try BackupThroughput(size: 1 << 30).run() {
     report(measurement)
@@ -17,6 +23,7 @@ for measurement in try BackupThroughput(size: 1 << 30).run() {
 let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
 report(opaqueServer)
 report(try FirmwareLogins(iterations: 1000, opaqueServerLoginsPerSecond: opaqueServer.value).run())
+report(try PureScalarMultiplications(iterations: 400).run())
 for measurement in try RistrettoFigures(iterations: 2000).run() { report(measurement) }
 
 for measurement in try StartupFigures(runs: 15).run() { report(measurement) }

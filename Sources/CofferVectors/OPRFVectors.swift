@@ -35,7 +35,7 @@ enum OPRFVectors {
         }
     }
 
-    private static func checkVector<Suite: OPAQUECiphersuite>(
+    static func checkVector<Suite: OPAQUECiphersuite>(
         _ suite: Suite, suite fields: JSONFields, vector: JSONFields
     ) throws(VectorMismatch) {
         let oprf = OPRF(suite: suite)

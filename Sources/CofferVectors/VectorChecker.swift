@@ -28,6 +28,8 @@ public enum VectorChecker {
             return VectorReport(kind: kind, entries: OPRFVectors.check(asList(document)))
         case .opaque:
             return VectorReport(kind: kind, entries: OPAQUEVectors.check(asList(document)))
+        case .wycheproof:
+            return VectorReport(kind: kind, entries: WycheproofVectors.check(JSONFields(document as! [String: Any])))
         }
     }
 
@@ -42,6 +44,7 @@ public enum VectorChecker {
                 if object["seed"] != nil, vectors.contains(where: { $0["BlindedElement"] != nil }) { return .oprf }
             }
             if object["config"] != nil, object["inputs"] != nil { return .opaque }
+            if object["algorithm"] != nil, object["testGroups"] is [Any] { return .wycheproof }
             throw .unknownShape
         }
         guard let list = document as? [[String: Any]], let first = list.first else { throw .unknownShape }

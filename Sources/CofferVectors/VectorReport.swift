@@ -8,6 +8,9 @@ public enum VectorFileKind: String, Sendable {
     case oprf = "OPRF"
     /// RFC 9807 OPAQUE: a list of runs, each with `config`, `inputs`, `intermediates`, `outputs`.
     case opaque = "OPAQUE"
+    /// Project Wycheproof: an object with `algorithm` and `testGroups` (AES-GCM, HMAC-SHA256, HKDF-SHA256,
+    /// P-256 ECDH on SEC1 points, ECDSA P-256 P1363), each test run on both crypto engines.
+    case wycheproof = "Wycheproof"
 }
 
 /// The first field of an entry that did not come out as the file says, and why.
@@ -70,7 +73,7 @@ public enum VectorFileError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let path): "cannot read \(path)"
         case .notJSON: "not a JSON document"
-        case .unknownShape: "not one of the known vector formats (expand_message_xmd, hash_to_curve, OPRF, OPAQUE)"
+        case .unknownShape: "not one of the known vector formats (expand_message_xmd, hash_to_curve, OPRF, OPAQUE, Wycheproof)"
         }
     }
 }

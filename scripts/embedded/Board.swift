@@ -3,15 +3,16 @@
 // Generic firmware code is only fully checked by Embedded Swift once it is specialised; this unit
 // is that specialisation, and its object size approximates a firmware image.
 //
-// Memories, entropy and clock are simple stand-ins for a board's parts. The crypto engine, the
-// OPAQUE ciphersuite and the prime-order group are COMPILE-ONLY placeholders: a real board plugs in
-// its hardware crypto; these are never run and compute nothing. There are two placeholder suites,
-// one shaped like P256-SHA256 (33-byte elements, 32-byte hashes) and one like ristretto255-SHA512
-// (32-byte elements, 64-byte hashes), and a chip for each: a device serves one suite, so a board's
-// image holds one of them; both are specialised here to prove the generic firmware builds for each.
+// Memories, entropy and clock are simple stand-ins for a board's parts. A device serves one suite,
+// so a board's image holds one chip; two are specialised here. The P256-SHA256 chip runs on real
+// crypto: CofferPureCrypto's engine (SHA-256, HMAC/HKDF, AES-256-GCM, P-256, ECDSA, OPAQUE
+// P256-SHA256 in plain Swift), the code a board without OpenSSL would run. The second chip, on a
+// COMPILE-ONLY placeholder suite shaped like ristretto255-SHA512 (32-byte elements, 64-byte hashes;
+// never run, computes nothing), proves the generic firmware also builds for `Nh = 64`.
 
 import CofferFirmware
 import CofferProtocol
+import CofferPureCrypto
 import OPAQUE
 
 /// The store this image is built for: small enough for an MCU's internal flash.
@@ -117,9 +118,9 @@ final class SysTickClock: MonotonicClock {
     func milliseconds() -> UInt64 { now }
 }
 
-// MARK: - Compile-only crypto: a real board plugs in its hardware crypto; these are never run.
+// MARK: - Compile-only crypto for the second chip: never run.
 
-/// Compile-only P-256 placeholder: right lengths, no arithmetic. Never run.
+/// Compile-only group placeholder: right lengths, no arithmetic. Never run.
 struct PlaceholderGroup: PrimeOrderGroup {
     typealias Element = [UInt8]
     typealias Scalar = [UInt8]
@@ -143,22 +144,6 @@ struct PlaceholderGroup: PrimeOrderGroup {
         guard bytes.count == scalarLength else { throw .invalidLength }
         return bytes
     }
-}
-
-/// Compile-only P256-SHA256 suite placeholder: every output is zeros of the right length. Never run.
-struct PlaceholderSuite: OPAQUECiphersuite {
-    let group = PlaceholderGroup(elementLength: 33)
-    var oprfIdentifier: [UInt8] { Array("P256-SHA256".utf8) }
-    var hashLength: Int { 32 }
-    var macLength: Int { 32 }
-    var kdfLength: Int { 32 }
-
-    func hash(_ message: [UInt8]) -> [UInt8] { zeros(hashLength) }
-    func mac(key: [UInt8], message: [UInt8]) -> [UInt8] { zeros(macLength) }
-    func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
-    func extract(salt: [UInt8], ikm: [UInt8]) -> [UInt8] { zeros(kdfLength) }
-    func expand(prk: [UInt8], info: [UInt8], length: Int) -> [UInt8] { zeros(length) }
-    func stretch(_ input: [UInt8]) throws(OPAQUEError) -> [UInt8] { input }
 }
 
 /// Compile-only ristretto255-SHA512 suite placeholder: 32-byte elements, 64-byte hashes, MACs and KDF
@@ -201,22 +186,20 @@ private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count
 
 // MARK: - The chip on this board
 
-typealias MCUBoard<Suite: OPAQUECiphersuite> = ChipBoard<
-    OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, PlaceholderEngine<Suite>
->
+typealias MCUBoard<Engine: CryptoEngine> = ChipBoard<OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, Engine>
 
 /// The memories outlive firmware instances, as on a chip; the firmware boots on first use.
 nonisolated(unsafe) private let board = MCUBoard(
     fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
-    engine: PlaceholderEngine(suite: PlaceholderSuite()))
+    engine: PureCryptoEngine())
 /// The same memories under the ristretto255-shaped suite: only to specialise that chip too (a real
 /// image links one of the two entry points).
 nonisolated(unsafe) private let wideBoard = MCUBoard(
     fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
     engine: PlaceholderEngine(suite: PlaceholderWideSuite()))
 nonisolated(unsafe) private let clock = SysTickClock()
-nonisolated(unsafe) private var chip: CofferChip<MCUBoard<PlaceholderSuite>>?
-nonisolated(unsafe) private var wideChip: CofferChip<MCUBoard<PlaceholderWideSuite>>?
+nonisolated(unsafe) private var chip: CofferChip<MCUBoard<PureCryptoEngine>>?
+nonisolated(unsafe) private var wideChip: CofferChip<MCUBoard<PlaceholderEngine<PlaceholderWideSuite>>>?
 
 /// Feeds one 64-byte OUT report received at `now` (milliseconds) to the chip, then lets time-driven
 /// work run; returns how many IN reports that produced, or -1 if the firmware could not boot.
