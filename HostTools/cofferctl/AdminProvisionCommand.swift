@@ -42,7 +42,7 @@ struct AdminProvisionCommand: ParsableCommand {
             _ = try client.provision(
                 serial: number, defaultAttemptLimit: UInt8(attemptLimit), maxAttemptLimit: maxAttemptLimit.map { UInt8($0) })
             let summary = try DeviceSummary.read(client)
-            if global.json { Output.json(summary) } else { print(summary.text) }
+            if global.json { try Output.json(summary) } else { try Output.line(summary.text) }
         }
     }
 }

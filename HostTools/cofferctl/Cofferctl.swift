@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferHost
 
 /// `cofferctl [--device URL] [--json] SUBCOMMAND`: Coffer's host tool. The work is CofferHost's.
 @main
@@ -14,4 +15,9 @@ struct Cofferctl: ParsableCommand {
         ])
 
     @OptionGroup var global: GlobalOptions
+
+    static func main() {
+        Console.prepare()
+        main(nil)
+    }
 }

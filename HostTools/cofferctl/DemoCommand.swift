@@ -28,11 +28,18 @@ struct DemoCommand: ParsableCommand {
             let id = "alice@example.org" + (persistent ? "/" + Hex.encode(SystemRandom().bytes(4)) : "")
             let json = global.json
             var events: [DemoEvent] = []
+            var lost: OutputError?
             let story = DemoStory(client: client, credentialID: id, attemptLimit: UInt8(attemptLimit)) { event in
-                if json { events.append(event) } else { print("[\(event.step)] \(event.text)") }
+                guard !json else { return events.append(event) }
+                do throws(OutputError) {
+                    if lost == nil { try Output.line("[\(event.step)] \(event.text)") }
+                } catch {
+                    lost = error
+                }
             }
             try story.run()
-            if json { Output.json(events) }
+            if let lost { throw lost }
+            if json { try Output.json(events) }
         }
     }
 }

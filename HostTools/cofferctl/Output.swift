@@ -2,20 +2,28 @@ import ArgumentParser
 import CofferHost
 import Foundation
 
-/// Where results and messages go: results on stdout (as JSON with --json), messages on stderr.
+/// Where results and messages go: results on stdout (as JSON with --json), checked and flushed;
+/// messages on stderr, where a failure to write never crashes or changes the exit status.
 enum Output {
-    /// Prints `value` as one line of JSON (keys sorted) on stdout.
-    static func json<T: Encodable>(_ value: T) {
+    /// Prints `value` as one line of JSON (keys sorted) on stdout; `secret` when it holds a key.
+    static func json<T: Encodable>(_ value: T, what: String = "the result", secret: Bool = false)
+        throws(OutputError)
+    {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain structs of strings and numbers cannot fail.
         let data = try! encoder.encode(value)
-        print(String(decoding: data, as: UTF8.self))
+        try Console.line(String(decoding: data, as: UTF8.self), what: what, secret: secret)
+    }
+
+    /// Prints one line of results on stdout.
+    static func line(_ text: String, what: String = "the result", secret: Bool = false) throws(OutputError) {
+        try Console.line(text, what: what, secret: secret)
     }
 
     /// Writes a line to stderr.
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Console.note(text)
     }
 }
 

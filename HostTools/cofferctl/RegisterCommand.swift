@@ -38,11 +38,14 @@ struct RegisterCommand: ParsableCommand {
                                             attemptLimit: attemptLimit.map { UInt8($0) })
             // A generated key is shown this once; a key from a file is the caller's already.
             let shown = key == nil ? BackupKey.hex(backupKey) : nil
+            let what = "the new backup key (it is registered: get it with `cofferctl recover --id \(credential.id)`)"
             if global.json {
-                Output.json(RegisterResult(id: credential.id, attemptLimit: Int(limit), key: shown))
+                try Output.json(RegisterResult(id: credential.id, attemptLimit: Int(limit), key: shown), what: what,
+                                secret: shown != nil)
             } else {
-                print("registered \(credential.id) on \(client.transport.deviceName) (guess limit \(limit))")
-                if let shown { print("backup key: \(shown)") }
+                // The status goes to stderr so that stdout holds the key alone, for `> key-file`.
+                Output.note("registered \(credential.id) on \(client.transport.deviceName) (guess limit \(limit))")
+                if let shown { try Output.line(shown, what: what, secret: true) }
             }
         }
     }

@@ -150,7 +150,7 @@ import Testing
         let registered = try scratch.cofferctl(
             ["--device", "embedded:" + state, "register", "--id", "alice", "--password-stdin"], input: "pw\n")
         #expect(registered.status == 0, "\(registered.stderr)")
-        #expect(registered.stderr.isEmpty, "a matching pin is silent: \(registered.stderr)")
+        #expect(!registered.stderr.contains("pin"), "a matching pin is silent: \(registered.stderr)")
     }
 
     @Test("per-serial pin files of earlier versions are never read, and pins names them")
