@@ -126,6 +126,7 @@ import Testing
 
         // Another device at that address: the state directory made anew.
         try FileManager.default.removeItem(atPath: state)
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let register = try scratch.cofferctl(
             ["--device", "embedded:" + state, "register", "--id", "alice", "--password-stdin"],
             input: "pw\n")
