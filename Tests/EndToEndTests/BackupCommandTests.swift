@@ -70,9 +70,9 @@ import func CofferTestSupport.seededBytes
                                 environment: scratch.environment, stdout: scratch.file("stdout"),
                                 stderr: scratch.file("stderr"))
         // Part of the input only: the command is mid-backup, waiting for more, its temporary made.
-        child.feed(seededBytes(200_000, seed: 32))
+        #expect(child.feed(seededBytes(200_000, seed: 32)), "cofferctl stopped reading stdin")
         let temporary = waitForFile(prefix: ".out.coffer-", in: scratch.path, timeoutMilliseconds: 60_000)
-        #expect(temporary != nil, "no temporary file appeared")
+        try #require(temporary != nil, "no temporary file appeared")
         kill(child.pid, signal)
         let ended = child.wait()
         #expect(ended.signal == signal, "dies of the signal, as interrupted programs do: \(ended)")

@@ -49,15 +49,17 @@ final class Spawned {
         close(input)
     }
 
-    /// Writes `bytes` to the child's stdin.
-    func feed(_ bytes: [UInt8]) {
+    /// Writes `bytes` to the child's stdin; false if the child stopped reading.
+    func feed(_ bytes: [UInt8]) -> Bool {
+        signal(SIGPIPE, SIG_IGN)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(input, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
-            precondition(written > 0, "the child stopped reading")
+            guard written > 0 else { return false }
             offset += written
         }
+        return true
     }
 
     /// Waits for the child; (exited normally with status, or killed by signal).
