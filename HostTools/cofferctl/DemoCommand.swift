@@ -11,7 +11,8 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Guess limit of the demo's record (1-255).", valueName: "n"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Guess limit of the demo's record (1-255).", valueName: "n"))
     var attemptLimit = 5
 
     func validate() throws {

@@ -15,8 +15,8 @@ struct RegisterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The key file to park (as keygen writes it).", valueName: "file"))
     var key: String?
 
-    @Option(help: ArgumentHelp("Wrong guesses allowed before the key is destroyed (1-255; default: the device's).",
-                               valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Wrong guesses allowed before the key is destroyed (1-255; default: the device's).", valueName: "n"))
     var attemptLimit: Int?
 
     func validate() throws {
@@ -30,6 +30,9 @@ struct RegisterCommand: ParsableCommand {
             let backupKey = try key.map { (path) throws(KeyFileError) in try BackupKey.read(from: path) }
                 ?? BackupKey.generate()
             let client = try global.verifiedVaultClient()
+            // A full store is known before the password is asked for.
+            let info = try client.verifiedDevice().info
+            guard info.recordCount < info.slotCount else { throw VaultError.refused(.storeFull, operation: .registerStart) }
             if case .embedded(nil) = try global.address() {
                 Output.note("note: the in-memory embedded device forgets this record when cofferctl exits")
             }

@@ -6,9 +6,12 @@ public struct GuessMayHaveCounted: Error, CofferFailure {
 
     public var exitStatus: ExitStatus { underlying.exitStatus }
 
-    public var message: String {
-        underlying.message + "\nthe device may have counted this as a guess (it counts each login before it "
-            + "answers); the next attempt reports the attempts remaining"
+    public var message: String { underlying.message + note }
+
+    /// What the break may have cost.
+    var note: String {
+        "\nthe device may have counted this as a guess (it counts each login before it answers); the next "
+            + "attempt reports the attempts remaining"
     }
 }
 
