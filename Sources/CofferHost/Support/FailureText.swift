@@ -63,7 +63,8 @@ extension VaultError {
                 + "board); coffer-emulator and embedded devices are provisioned when they are made (their "
                 + "--attempt-limit and --max-attempt-limit set the policy)"
         case .refused(let status, let operation):
-            "the device refused \(operation): \(status.sentence)"
+            // The status's name stays at the end, for bug reports and docs/PROTOCOL.md's table.
+            "the device refused \(operation): \(status.sentence) (device status \(status))"
         default:
             message
         }
