@@ -32,7 +32,9 @@ struct RegisterCommand: ParsableCommand {
             let client = try global.verifiedVaultClient()
             // A full store is known before the password is asked for.
             let info = try client.verifiedDevice().info
-            guard info.recordCount < info.slotCount else { throw VaultError.refused(.storeFull, operation: .registerStart) }
+            guard info.recordCount < info.slotCount else {
+                throw VaultError.refused(.storeFull, operation: .registerStart)
+            }
             if case .embedded(nil) = try global.address() {
                 Output.note("note: the in-memory embedded device forgets this record when cofferctl exits")
             }

@@ -20,7 +20,9 @@ import Testing
 
     func snapshot() throws -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
-        for name in workspace.names(in: "state") where name != "lock" { files[name] = try workspace.bytes("state/" + name) }
+        for name in workspace.names(in: "state") where name != "lock" {
+            files[name] = try workspace.bytes("state/" + name)
+        }
         return files
     }
 
@@ -55,7 +57,8 @@ import Testing
         try #require(made.status == 0, "\(made.stderr)")
         try workspace.remove("state/fuses")
         let before = try snapshot()
-        let initialised = try EmulatorProcess.run(["init", "--state-dir", stateDir, "--seed", Self.seed, "--slots", "4"])
+        let initialised = try EmulatorProcess.run(
+            ["init", "--state-dir", stateDir, "--seed", Self.seed, "--slots", "4"])
         #expect(initialised.status != 0)
         #expect(initialised.stderr.contains("fuses: missing"), "\(initialised.stderr)")
         let inspected = try EmulatorProcess.run(["inspect", "--state-dir", stateDir])

@@ -34,7 +34,7 @@ import func CofferTestSupport.seededBytes
         #expect(!result.stderr.contains("Missing value"))
     }
 
-    @Test("a bad $COFFER_DEVICE does not stop keygen or backup; a command that needs the device says where it came from")
+    @Test("a bad $COFFER_DEVICE stops neither keygen nor backup; a command that needs a device names the variable")
     func bogusDeviceVariable() throws {
         let bogus = ["COFFER_DEVICE": "bogus"]
         #expect(try scratch.cofferctl(["keygen", "--out", scratch.file("key")], environment: bogus).status == 0)
@@ -87,7 +87,8 @@ import func CofferTestSupport.seededBytes
         let emulator = try EmulatorProcess(stateDirectory: scratch.file("state"), extra: ["--slots", "1"],
                                            in: scratch.path)
         let device = ["--device", emulator.device]
-        #expect(try scratch.cofferctl(device + ["register", "--id", "a", "--password-stdin"], input: "pw\n").status == 0)
+        let registered = try scratch.cofferctl(device + ["register", "--id", "a", "--password-stdin"], input: "pw\n")
+        #expect(registered.status == 0, "\(registered.stderr)")
         // No --password-stdin and no terminal: asking for the password would fail with 64.
         let result = try run("/usr/bin/setsid", ["--wait", Binaries.cofferctl] + device + ["register", "--id", "b"],
                              environment: scratch.environment)

@@ -19,7 +19,8 @@ import Testing
 
     @Test("a device whose fuses are missing is refused naming them, not answered 'wrong password'")
     func lostFuses() throws {
-        #expect(try scratch.cofferctl(device + ["register", "--id", "a", "--password-stdin"], input: "pw\n").status == 0)
+        let registered = try scratch.cofferctl(device + ["register", "--id", "a", "--password-stdin"], input: "pw\n")
+        #expect(registered.status == 0, "\(registered.stderr)")
         try FileManager.default.removeItem(atPath: scratch.file("state/fuses"))
         let before = try stateFiles()
         let result = try scratch.cofferctl(device + ["recover", "--id", "a", "--password-stdin"], input: "pw\n")

@@ -67,7 +67,9 @@ enum EmbeddedChip {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let reason = String(cString: strerror(errno))
-            if errno == EACCES || errno == EPERM { throw .stateDirectoryDenied(device: name, reason: "\(path): \(reason)") }
+            if errno == EACCES || errno == EPERM {
+                throw .stateDirectoryDenied(device: name, reason: "\(path): \(reason)")
+            }
             throw .invalidAddress(name, reason: "\(path): \(reason) (check the spelling; to make a device there, "
                                   + "create the directory first: mkdir -m 700 \(path))")
         }
