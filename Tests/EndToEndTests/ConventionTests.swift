@@ -74,6 +74,21 @@ import func CofferTestSupport.seededBytes
         #expect(try failureObject(["backup"]).0 == 64)
     }
 
+    @Test("an id that is not valid UTF-8 is refused; passwords are bytes as given (NFC and NFD differ)")
+    func encodings() throws {
+        let device = "--device \"embedded:$SCRATCH/state\""
+        let invalid = try scratch.shell(
+            "exec \"$COFFERCTL\" \(device) register --id \"$(printf 'a\\377')\" --password-stdin", input: "pw\n")
+        #expect(invalid.status == 64, "\(invalid.stderr)")
+        #expect(invalid.stderr.contains("not valid UTF-8"), "\(invalid.stderr)")
+        let state = ["--device", "embedded:" + scratch.file("state")]
+        let nfc = "caf\u{E9}\n"
+        let nfd = "cafe\u{301}\n"
+        #expect(try scratch.cofferctl(state + ["register", "--id", "a", "--password-stdin"], input: nfc).status == 0)
+        #expect(try scratch.cofferctl(state + ["recover", "--id", "a", "--password-stdin"], input: nfd).status == 10)
+        #expect(try scratch.cofferctl(state + ["recover", "--id", "a", "--password-stdin"], input: nfc).status == 0)
+    }
+
     @Test("a device's refusal is a sentence, not the status's name")
     func statusSentence() throws {
         let result = try scratch.cofferctl(["admin", "zeroize", "--serial", "1"])
