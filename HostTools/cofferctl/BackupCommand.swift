@@ -27,6 +27,13 @@ struct BackupFileOptions: ParsableArguments {
         "The output file, which appears only once complete (and verified), or - for stdout.", valueName: "out"))
     var output: String
 
+    /// `--json` prints on stdout, which OUT `-` already carries: the two would mix.
+    func check(json: Bool) throws {
+        if json && output == BackupFile.standardStream {
+            throw ValidationError("--json prints on stdout, which OUT - carries the output on; name an output file")
+        }
+    }
+
     /// The options of the run, with a progress meter when stderr is a terminal and the size is known.
     func options(meter: TerminalProgress?) -> BackupOptions {
         BackupOptions(durable: !noSync, replaceExisting: force, progress: meter?.update)

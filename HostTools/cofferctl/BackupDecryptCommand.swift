@@ -15,6 +15,10 @@ struct BackupDecryptCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: BackupFileOptions
 
+    func validate() throws {
+        try files.check(json: global.json)
+    }
+
     func run() throws {
         try reporting {
             let key = try BackupKey.read(from: files.key, warn: { Output.note("cofferctl: " + $0) })

@@ -31,6 +31,14 @@ import func CofferTestSupport.seededBytes
         #expect(scratch.read("out") == scratch.read("plain"))
     }
 
+    @Test("--json with OUT - is a usage error: the result would mix with the output on stdout")
+    func jsonWithStdout() throws {
+        let result = try scratch.cofferctl(["--json", "backup", "encrypt", "--key", scratch.file("key"),
+                                            scratch.file("plain"), "-"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(try result.object()["status"] as? Int == 64, "only the JSON error on stdout")
+    }
+
     @Test("OUT is not overwritten without --force; --force replaces a regular file", arguments: ["encrypt", "decrypt"])
     func noOverwrite(direction: String) throws {
         #expect(try scratch.cofferctl(["backup", "encrypt", "--key", scratch.file("key"), scratch.file("plain"),
