@@ -4,7 +4,7 @@ CONFIG     ?= debug
 SWIFTFLAGS ?=
 BIN         = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS) --show-bin-path)
 
-.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded ctgrind clean
+.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded ctgrind clean install
 
 all: build
 
@@ -58,6 +58,27 @@ bench: bootstrap
 	$(SWIFT) build -c release --product coffer-bench
 	$(SWIFT) build -c release --product coffer-emulator
 	@python3 Benchmarks/run.py "$$($(SWIFT) build -c release --show-bin-path)/coffer-bench"
+
+# Installs both tools, their shell completions (bash, zsh, fish) and man pages, generated from their
+# argument parsers, and the udev rule. `make install PREFIX=$$HOME/.local` needs no root; DESTDIR stages.
+PREFIX  ?= /usr/local
+UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
+install: build
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(UDEVDIR)" \
+		"$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+		"$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
+	set -e; for tool in cofferctl coffer-emulator; do \
+		install -m 755 "$(BIN)/$$tool" "$(DESTDIR)$(PREFIX)/bin/$$tool"; \
+		"$(BIN)/$$tool" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$tool"; \
+		"$(BIN)/$$tool" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$tool"; \
+		"$(BIN)/$$tool" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$tool.fish"; \
+	done
+	$(SWIFT) package generate-manual --configuration $(CONFIG)
+	set -e; for tool in cofferctl coffer-emulator; do \
+		install -m 644 "$$(find .build/plugins -path "*GenerateManual*" -name "$$tool.1" | head -n 1)" \
+			"$(DESTDIR)$(PREFIX)/share/man/man1/$$tool.1"; \
+	done
+	install -m 644 HostTools/udev/70-coffer.rules "$(DESTDIR)$(UDEVDIR)/70-coffer.rules"
 
 clean:
 	rm -rf .build .build-* .bench

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Coffer needs on Debian when it is missing; quiet and idempotent when all is there.
 #   scripts/bootstrap.sh          build needs: pkg-config, libssl-dev, libusb-1.0-0-dev, libsodium-dev
-#   scripts/bootstrap.sh test     also the test needs: umockdev, its GObject bindings, valgrind, python-fido2,
-#                                 opaque-ke-py
+#   scripts/bootstrap.sh test     also the test needs: umockdev, its GObject bindings, valgrind, rclone,
+#                                 python-fido2, opaque-ke-py
 set -euo pipefail
 
 want_debs=(pkg-config libssl-dev libusb-1.0-0-dev libsodium-dev)
 if [ "${1:-}" = "test" ]; then
-    want_debs+=(umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev)
+    want_debs+=(umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev rclone)
     # valgrind: memcheck and its client-request header for the constant-time check (coffer-ctgrind).
     want_debs+=(valgrind)
 fi

@@ -13,11 +13,11 @@ struct AdminCountersCommand: ParsableCommand {
         try reporting {
             let counters = CounterReport(try global.vaultClient().counters())
             if global.json {
-                Output.json(counters)
+                try Output.json(counters)
             } else {
-                print("lifecycle counter \(counters.lifecycleCounter), \(counters.slotCount) slots")
+                try Output.line("lifecycle counter \(counters.lifecycleCounter), \(counters.slotCount) slots")
                 for slot in counters.usedSlots {
-                    print("slot \(slot.slot): version \(slot.version), attempts \(slot.attempts)")
+                    try Output.line("slot \(slot.slot): version \(slot.version), attempts \(slot.attempts)")
                 }
             }
         }

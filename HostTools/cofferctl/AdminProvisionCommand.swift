@@ -6,7 +6,11 @@ import CofferHost
 struct AdminProvisionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provision",
-        abstract: "Manufacture a blank device (burn its secret and serial) and provision it.")
+        abstract: "Manufacture a blank device (burn its secret and serial) and provision it.",
+        discussion: """
+            For a new board, blank or manufactured. Devices that coffer-emulator and embedded:DIR make are \
+            provisioned when they are made, with the policy of their --attempt-limit and --max-attempt-limit.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -14,10 +18,11 @@ struct AdminProvisionCommand: ParsableCommand {
                                valueName: "hex"))
     var serial: String?
 
-    @Option(help: ArgumentHelp("Default guess limit of new records (1-255).", valueName: "n"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Default guess limit of new records (1-255).", valueName: "n"))
     var attemptLimit = 10
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Most guesses any record may have; larger requests are capped (1-255; default the larger of "
             + "--attempt-limit and 10).", valueName: "n"))
     var maxAttemptLimit: Int?
@@ -40,9 +45,10 @@ struct AdminProvisionCommand: ParsableCommand {
             var number = serial.flatMap { UInt64($0, radix: 16) } ?? 0
             while number == 0 { number = SystemRandom().bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
             _ = try client.provision(
-                serial: number, defaultAttemptLimit: UInt8(attemptLimit), maxAttemptLimit: maxAttemptLimit.map { UInt8($0) })
+                serial: number, defaultAttemptLimit: UInt8(attemptLimit),
+                maxAttemptLimit: maxAttemptLimit.map { UInt8($0) })
             let summary = try DeviceSummary.read(client)
-            if global.json { Output.json(summary) } else { print(summary.text) }
+            if global.json { try Output.json(summary) } else { try Output.line(summary.text) }
         }
     }
 }

@@ -21,8 +21,8 @@ struct AdminZeroizeCommand: ParsableCommand {
         try reporting {
             let client = try global.vaultClient()
             try client.zeroize(serial: UInt64(serial, radix: 16)!)
-            if global.json { Output.json(["serial": serial, "zeroized": "ok"]) }
-            else { print("device \(serial) zeroized: every key on it is destroyed") }
+            if global.json { try Output.json(["serial": serial, "zeroized": "ok"]) }
+            else { try Output.line("device \(serial) zeroized: every key on it is destroyed") }
         }
     }
 }

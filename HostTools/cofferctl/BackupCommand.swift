@@ -1,4 +1,5 @@
 import ArgumentParser
+import CofferHost
 
 /// `cofferctl backup encrypt|decrypt`.
 struct BackupCommand: ParsableCommand {
@@ -16,17 +17,40 @@ struct BackupFileOptions: ParsableArguments {
     @Flag(help: "Do not flush the output to disk before returning (faster; not crash-safe).")
     var noSync = false
 
-    @Argument(help: ArgumentHelp("The input file (a regular file).", valueName: "in"))
+    @Flag(help: "Replace OUT if it is an existing regular file (anything else there is never replaced).")
+    var force = false
+
+    @Argument(help: ArgumentHelp("The input: a file, a pipe or FIFO, or - for stdin.", valueName: "in"))
     var input: String
 
-    @Argument(help: ArgumentHelp("The output file; it appears only once complete and verified.", valueName: "out"))
+    @Argument(help: ArgumentHelp(
+        "The output file, which appears only once complete (and verified), or - for stdout.", valueName: "out"))
     var output: String
+
+    /// `--json` prints on stdout, which OUT `-` already carries: the two would mix.
+    func check(json: Bool) throws {
+        if json && output == BackupFile.standardStream {
+            throw ValidationError("--json prints on stdout, which OUT - carries the output on; name an output file")
+        }
+    }
+
+    /// The options of the run, with a progress meter when stderr is a terminal and the size is known.
+    func options(meter: TerminalProgress?) -> BackupOptions {
+        BackupOptions(durable: !noSync, replaceExisting: force, progress: meter?.update)
+    }
+
+    /// A progress meter for a large regular input when stderr is a terminal.
+    func meter(label: String) throws(BackupError) -> TerminalProgress? {
+        try BackupFile.size(of: input).flatMap { TerminalProgress.ifTerminal(label: label, total: $0) }
+    }
 }
 
 /// What `backup encrypt|decrypt --json` prints.
 struct BackupResult: Encodable {
     let input: String
     let output: String
-    /// Size of the input file in bytes.
+    /// Plaintext bytes (read by encrypt, written by decrypt).
     let bytes: Int
+    /// Bytes of the backup file (written by encrypt, read by decrypt).
+    let backupBytes: Int
 }

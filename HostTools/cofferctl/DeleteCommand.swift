@@ -14,8 +14,8 @@ struct DeleteCommand: ParsableCommand {
             let client = try global.verifiedVaultClient()
             let password = try credential.password(confirm: false)
             try client.delete(id: credential.credentialID, password: password)
-            if global.json { Output.json(["id": credential.id, "deleted": "ok"]) }
-            else { print("deleted \(credential.id)") }
+            if global.json { try Output.json(["id": credential.id, "deleted": "ok"]) }
+            else { try Output.line("deleted \(credential.id)") }
         }
     }
 }

@@ -11,7 +11,8 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Guess limit of the demo's record (1-255).", valueName: "n"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Guess limit of the demo's record (1-255).", valueName: "n"))
     var attemptLimit = 5
 
     func validate() throws {
@@ -28,11 +29,18 @@ struct DemoCommand: ParsableCommand {
             let id = "alice@example.org" + (persistent ? "/" + Hex.encode(SystemRandom().bytes(4)) : "")
             let json = global.json
             var events: [DemoEvent] = []
+            var lost: OutputError?
             let story = DemoStory(client: client, credentialID: id, attemptLimit: UInt8(attemptLimit)) { event in
-                if json { events.append(event) } else { print("[\(event.step)] \(event.text)") }
+                guard !json else { return events.append(event) }
+                do throws(OutputError) {
+                    if lost == nil { try Output.line("[\(event.step)] \(event.text)") }
+                } catch {
+                    lost = error
+                }
             }
             try story.run()
-            if json { Output.json(events) }
+            if let lost { throw lost }
+            if json { try Output.json(events) }
         }
     }
 }

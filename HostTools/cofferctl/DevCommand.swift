@@ -24,12 +24,14 @@ struct DevVectorsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verdicts = VectorFiles.check(files)
-        if global.json {
-            Output.json(verdicts)
-        } else {
-            for verdict in verdicts { print(verdict.line) }
+        try reporting {
+            let verdicts = VectorFiles.check(files)
+            if global.json {
+                try Output.json(verdicts)
+            } else {
+                for verdict in verdicts { try Output.line(verdict.line) }
+            }
+            if !verdicts.allSatisfy(\.ok) { throw ExitCode(ExitStatus.failure.rawValue) }
         }
-        if !verdicts.allSatisfy(\.ok) { throw ExitCode(ExitStatus.failure.rawValue) }
     }
 }

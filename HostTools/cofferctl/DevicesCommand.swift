@@ -9,16 +9,18 @@ struct DevicesCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let devices = DeviceDirectory.list()
-        if global.json {
-            Output.json(devices)
-            return
-        }
-        for device in devices {
-            var line = device.address.padding(toLength: 28, withPad: " ", startingAt: 0) + (device.product ?? "")
-            if let node = device.node { line += " at \(node)" }
-            if !device.accessible { line += " (no permission: install HostTools/udev/70-coffer.rules)" }
-            print(line)
+        try reporting {
+            let devices = DeviceDirectory.list()
+            if global.json {
+                try Output.json(devices)
+                return
+            }
+            for device in devices {
+                var line = device.address.padding(toLength: 28, withPad: " ", startingAt: 0) + (device.product ?? "")
+                if let node = device.node { line += " at \(node)" }
+                if !device.accessible { line += " (no permission: install HostTools/udev/70-coffer.rules)" }
+                try Output.line(line)
+            }
         }
     }
 }

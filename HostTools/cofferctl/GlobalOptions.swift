@@ -18,8 +18,10 @@ struct GlobalOptions: ParsableArguments {
         discussion: "Without it such a device is refused (exit 1). Check its fingerprint first."))
     var trustNewDevice = false
 
+    /// Only --device is checked here: $COFFER_DEVICE is read when a command needs a device, so a bad
+    /// value there never stops `keygen` or `backup`, which use none.
     func validate() throws {
-        _ = try address()
+        if device != nil { _ = try address() }
     }
 
     /// The device address from --device, else COFFER_DEVICE, else the default.
@@ -30,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try DeviceAddress(parsing: text)
         } catch {
-            throw ValidationError(error.message)
+            throw ValidationError(error.message + (device == nil ? " (from $COFFER_DEVICE)" : ""))
         }
     }
 

@@ -12,7 +12,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let summary = try DeviceSummary.read(global.vaultClient())
-            if global.json { Output.json(summary) } else { print(summary.text) }
+            if global.json { try Output.json(summary) } else { try Output.line(summary.text) }
         }
     }
 }

@@ -16,17 +16,19 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         try reporting {
             let key = BackupKey.generate()
+            // The key exists nowhere else: if it cannot be delivered, say so and fail.
+            let what = "the new backup key (it is not kept anywhere else)"
             if let out {
                 try BackupKey.write(key, to: out)
                 if global.json {
-                    Output.json(["keyFile": out])
+                    try Output.json(["keyFile": out])
                 } else {
                     Output.note("key written to \(out) (mode 0600)")
                 }
             } else if global.json {
-                Output.json(["key": BackupKey.hex(key)])
+                try Output.json(["key": BackupKey.hex(key)], what: what, secret: true)
             } else {
-                print(BackupKey.hex(key))
+                try Output.line(BackupKey.hex(key), what: what, secret: true)
             }
         }
     }

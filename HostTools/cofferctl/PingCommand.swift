@@ -24,9 +24,9 @@ struct PingCommand: ParsableCommand {
             let device = try global.transport()
             let result = try DeviceCheck.ping(device, payload: SystemRandom().bytes(size))
             if global.json {
-                Output.json(result)
+                try Output.json(result)
             } else {
-                print("\(result.device): echoed \(result.bytes) bytes in \(result.milliseconds) ms")
+                try Output.line("\(result.device): echoed \(result.bytes) bytes in \(result.milliseconds) ms")
             }
         }
     }

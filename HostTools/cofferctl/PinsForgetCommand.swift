@@ -20,12 +20,12 @@ struct PinsForgetCommand: ParsableCommand {
             let forgotten = try pins.forget(address: pinAddress)
             let file = pins.file(forAddress: pinAddress)
             if global.json {
-                Output.json(ForgetResult(address: pinAddress, file: file, pin: forgotten))
+                try Output.json(ForgetResult(address: pinAddress, file: file, pin: forgotten))
             } else if let forgotten {
-                print("forgot the pin of \(pinAddress): serial \(forgotten.serialText), "
+                try Output.line("forgot the pin of \(pinAddress): serial \(forgotten.serialText), "
                       + "identity \(forgotten.fingerprint)")
             } else {
-                print("removed the unreadable pin file of \(pinAddress): \(file)")
+                try Output.line("removed the unreadable pin file of \(pinAddress): \(file)")
             }
         }
     }

@@ -13,11 +13,11 @@ struct PinsListCommand: ParsableCommand {
             let pins = try global.pins()
             let listing = try pins.list()
             if global.json {
-                Output.json(listing.pins)
+                try Output.json(listing.pins)
             } else {
                 let width = listing.pins.map(\.address.count).max() ?? 0
                 for pin in listing.pins {
-                    print([pin.address.padding(toLength: width, withPad: " ", startingAt: 0), pin.serialText,
+                    try Output.line([pin.address.padding(toLength: width, withPad: " ", startingAt: 0), pin.serialText,
                            pin.fingerprint, pin.file].joined(separator: "  "))
                 }
                 if listing.pins.isEmpty && listing.unreadable.isEmpty { Output.note("no pins in \(pins.directory)") }

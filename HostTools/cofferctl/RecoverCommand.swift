@@ -15,17 +15,22 @@ struct RecoverCommand: ParsableCommand {
 
     func run() throws {
         try reporting {
+            // Every local precondition before the device is touched: a login spends a guess.
+            let keyFile = try out.map { (path) throws(KeyFileError) in try BackupKey.reserve(path) }
             let client = try global.verifiedVaultClient()
             let password = try credential.password(confirm: false)
-            let key = try client.recover(id: credential.credentialID, password: password)
-            if let out {
-                try BackupKey.write(key, to: out)
-                if global.json { Output.json(["id": credential.id, "keyFile": out]) }
-                else { Output.note("key written to \(out) (mode 0600)") }
+            let key = try GuessAccounting.login { () throws(VaultError) in
+                try client.recover(id: credential.credentialID, password: password)
+            }
+            let what = "the recovered key (its record is still on the device: run recover again, with --out FILE)"
+            if let keyFile {
+                try keyFile.fill(with: key)
+                if global.json { try Output.json(["id": credential.id, "keyFile": keyFile.path]) }
+                else { Output.note("key written to \(keyFile.path) (mode 0600)") }
             } else if global.json {
-                Output.json(["id": credential.id, "key": BackupKey.hex(key)])
+                try Output.json(["id": credential.id, "key": BackupKey.hex(key)], what: what, secret: true)
             } else {
-                print(BackupKey.hex(key))
+                try Output.line(BackupKey.hex(key), what: what, secret: true)
             }
         }
     }

@@ -15,8 +15,8 @@ struct RegisterCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The key file to park (as keygen writes it).", valueName: "file"))
     var key: String?
 
-    @Option(help: ArgumentHelp("Wrong guesses allowed before the key is destroyed (1-255; default: the device's).",
-                               valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Wrong guesses allowed before the key is destroyed (1-255; default: the device's).", valueName: "n"))
     var attemptLimit: Int?
 
     func validate() throws {
@@ -30,6 +30,11 @@ struct RegisterCommand: ParsableCommand {
             let backupKey = try key.map { (path) throws(KeyFileError) in try BackupKey.read(from: path) }
                 ?? BackupKey.generate()
             let client = try global.verifiedVaultClient()
+            // A full store is known before the password is asked for.
+            let info = try client.verifiedDevice().info
+            guard info.recordCount < info.slotCount else {
+                throw VaultError.refused(.storeFull, operation: .registerStart)
+            }
             if case .embedded(nil) = try global.address() {
                 Output.note("note: the in-memory embedded device forgets this record when cofferctl exits")
             }
@@ -38,11 +43,14 @@ struct RegisterCommand: ParsableCommand {
                                             attemptLimit: attemptLimit.map { UInt8($0) })
             // A generated key is shown this once; a key from a file is the caller's already.
             let shown = key == nil ? BackupKey.hex(backupKey) : nil
+            let what = "the new backup key (it is registered: get it with `cofferctl recover --id \(credential.id)`)"
             if global.json {
-                Output.json(RegisterResult(id: credential.id, attemptLimit: Int(limit), key: shown))
+                try Output.json(RegisterResult(id: credential.id, attemptLimit: Int(limit), key: shown), what: what,
+                                secret: shown != nil)
             } else {
-                print("registered \(credential.id) on \(client.transport.deviceName) (guess limit \(limit))")
-                if let shown { print("backup key: \(shown)") }
+                // The status goes to stderr so that stdout holds the key alone, for `> key-file`.
+                Output.note("registered \(credential.id) on \(client.transport.deviceName) (guess limit \(limit))")
+                if let shown { try Output.line(shown, what: what, secret: true) }
             }
         }
     }

@@ -13,9 +13,9 @@ struct WinkCommand: ParsableCommand {
             let device = try global.transport()
             try DeviceCheck.wink(device)
             if global.json {
-                Output.json(["device": device.deviceName, "wink": "ok"])
+                try Output.json(["device": device.deviceName, "wink": "ok"])
             } else {
-                print("\(device.deviceName): winked")
+                try Output.line("\(device.deviceName): winked")
             }
         }
     }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CofferFirmware
 import Logging
 
@@ -42,7 +47,7 @@ public final class ChipMedia {
         }
         lock = try StateLock(directory: directory.path)
         fuses = try FuseFile(path: directory.fusesPath, powerCut: powerCut)
-        let mayCreate = fuses.isBlank && newCounterCount != nil
+        let mayCreate = try Self.checkBeforeCreating(directory, fuses: fuses, create: newCounterCount != nil)
         var created: [String] = []
 
         if let newCounterCount, mayCreate, !DurableDirectory.exists(directory.countersPath) {
@@ -50,6 +55,7 @@ public final class ChipMedia {
             created.append(directory.countersPath)
         }
         counters = try CounterFile(path: directory.countersPath, powerCut: powerCut)
+        try Self.checkNothingCounted(counters, fuses: fuses, directory: directory)
         try Self.checkBinding(of: counters, to: fuses)
         fuses.beforeBurn = { [counters] (new: FuseContents) throws(HALError) in
             try counters.bind(to: CounterDeviceTag(fuses: new))
@@ -71,6 +77,55 @@ public final class ChipMedia {
         }
     }
 
+    /// Whether media of a blank chip may be created here. They may for a new device (the directory
+    /// holds nothing but what a Coffer device leaves) and to finish an `init` cut short (its marker
+    /// is there); a directory holding media without fuses and without the marker is a device whose
+    /// fuses were lost, and making a new one would destroy every record for good: refused, naming
+    /// `fuses` as missing, whether or not creating is allowed (so `inspect` says so too). Once the
+    /// fuses are burned the marker has done its work and is removed.
+    private static func checkBeforeCreating(_ directory: StateDirectory, fuses: FuseFile, create: Bool)
+        throws(StateFileError) -> Bool
+    {
+        let marker = directory.initialisingPath
+        guard fuses.isBlank else {
+            if DurableDirectory.exists(marker) { unlink(marker) }
+            return false
+        }
+        let initialising = DurableDirectory.exists(marker)
+        if !directory.mediaFiles.isEmpty {
+            guard initialising else { throw StateFileError(path: directory.fusesPath, problem: .missing) }
+            return create
+        }
+        guard create else { return false }
+        let foreign = directory.foreignEntries
+        guard foreign.isEmpty else {
+            let shown = foreign.prefix(3).joined(separator: ", ") + (foreign.count > 3 ? ", ..." : "")
+            throw StateFileError(
+                path: directory.path,
+                problem: .malformed("not a Coffer state directory (it holds \(shown)); refusing to make a device "
+                    + "in it: name a new or empty directory"))
+        }
+        if !initialising {
+            try DurableDirectory.createExclusively(marker, bytes: Array("coffer init in progress\n".utf8))
+        }
+        return true
+    }
+
+    /// The marker alone does not prove an `init` was cut short: it stays until the next open after
+    /// the burn, and the fuses may be lost meanwhile. An init cut before its burn has counted
+    /// nothing (the burn comes before any counter but the boot count moves), so blank fuses beside
+    /// a bank that counted anything else are a device whose fuses were lost: refused.
+    private static func checkNothingCounted(_ counters: CounterFile, fuses: FuseFile, directory: StateDirectory)
+        throws(StateFileError)
+    {
+        guard fuses.isBlank else { return }
+        for index in 0..<counters.count where index != CounterLayout.boots {
+            guard let value = try? counters.read(index), value == 0 else {
+                throw StateFileError(path: directory.fusesPath, problem: .missing)
+            }
+        }
+    }
+
     /// Refuses a counter bank that is not this device's: once the fuses are burned the bank must be
     /// bound to them (it is bound right before the burn). Blank fuses accept any bank: it may be
     /// unbound, or bound by a burn that a power cut stopped, which the next burn binds again.
@@ -81,8 +136,18 @@ public final class ChipMedia {
         throw StateFileError(path: counters.path, problem: tag.isUnbound ? .boundToNoDevice : .belongsToAnotherDevice)
     }
 
+    deinit {
+        removeInitialisingMarker()
+    }
+
     /// Drops the directory's lock now (it also goes when this object does, or the process ends).
     public func releaseLock() {
+        removeInitialisingMarker()
         lock.release()
+    }
+
+    /// The `init` marker has done its work once the fuses are burned.
+    private func removeInitialisingMarker() {
+        if !fuses.isBlank && DurableDirectory.exists(directory.initialisingPath) { unlink(directory.initialisingPath) }
     }
 }

@@ -43,9 +43,38 @@ public struct StateDirectory: Sendable {
     /// The fingerprint of the seed the device was made from, if it was made with `--seed`.
     public var seedFingerprintPath: String { file(SeedFingerprint.fileName) }
 
+    /// Present only while a device is being made here, from before its first media file until its
+    /// fuses are burned: media without fuses and without this marker are a device that lost its
+    /// fuses, never an `init` to finish.
+    public var initialisingPath: String { file("initialising") }
+
     /// Whether any of the chip's media files exist here yet.
     public var holdsAnyState: Bool {
         [fusesPath, countersPath, flashPath].contains { DurableDirectory.exists($0) }
+    }
+
+    /// The media files of a chip found here (full paths), fuses, counters and flash in that order.
+    public var mediaFiles: [String] {
+        [fusesPath, countersPath, flashPath].filter { DurableDirectory.exists($0) }
+    }
+
+    /// Names in the directory that no Coffer device put there (a directory that holds some is not a
+    /// state directory, and no device is made in it); empty when the directory does not exist.
+    public var foreignEntries: [String] {
+        let ours: Set<String> = [FuseFile.fileName, CounterFile.fileName, FlashImage.fileName, StateLock.fileName,
+                                 SeedFingerprint.fileName, "initialising"]
+        guard let stream = opendir(path) else { return [] }
+        defer { closedir(stream) }
+        var foreign: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            // "NAME.new" is a durable write's temporary, cut short.
+            let base = name.hasSuffix(".new") ? String(name.dropLast(4)) : name
+            if name != "." && name != ".." && !ours.contains(base) { foreign.append(name) }
+        }
+        return foreign.sorted()
     }
 
     /// Creates the directory (and its parents) with mode 0700 if it is missing.

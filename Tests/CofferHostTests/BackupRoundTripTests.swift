@@ -45,13 +45,14 @@ import Testing
         #expect(dir.read("a") != dir.read("b"))
     }
 
-    @Test("durable output round trips and replaces an existing destination")
+    @Test("durable output round trips and, when allowed, replaces an existing destination")
     func durableReplace() throws {
         let dir = TemporaryDirectory()
         dir.write(seededBytes(70_000, seed: 5), to: "in")
         dir.write([1, 2, 3], to: "out")
         try BackupFile.encrypt(input: dir.file("in"), output: dir.file("backup"), key: key)
-        try BackupFile.decrypt(input: dir.file("backup"), output: dir.file("out"), key: key)
+        try BackupFile.decrypt(input: dir.file("backup"), output: dir.file("out"), key: key,
+                               options: BackupOptions(replaceExisting: true))
         #expect(dir.read("out") == dir.read("in"))
     }
 
@@ -66,11 +67,11 @@ import Testing
         #expect(seen.last == size)
     }
 
-    @Test("a pipe is refused as input: chunks are read by position")
-    func pipeRefused() {
+    @Test("a directory is refused as input, leaving nothing behind")
+    func directoryRefused() {
         let dir = TemporaryDirectory()
-        #expect(throws: BackupError.notARegularFile(path: "/dev/null")) {
-            try BackupFile.encrypt(input: "/dev/null", output: dir.file("backup"), key: key)
+        #expect(throws: BackupError.notARegularFile(path: dir.path)) {
+            try BackupFile.encrypt(input: dir.path, output: dir.file("backup"), key: key)
         }
         #expect(dir.names.isEmpty)
     }

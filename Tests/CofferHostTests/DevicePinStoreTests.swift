@@ -182,6 +182,8 @@ import Testing
     @Test("the vault client pins the device under the address it reached, and refuses another device there")
     func vaultClientPinsByAddress() throws {
         let state = scratch.file("state")
+        // embedded:DIR makes a device only in a directory that exists.
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let written = PinLog()
         func client(trust: Bool = false) throws -> VaultClient {
             // No address given: the client takes its transport's, canonical.
@@ -198,6 +200,7 @@ import Testing
 
         // Another device at the same address: the state directory made anew.
         try FileManager.default.removeItem(atPath: state)
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         #expect(throws: VaultError.self) { try client().verifiedDevice() }
         #expect(written.count == 1)
         let password = SecretBytes(Array("pw".utf8))

@@ -56,6 +56,7 @@ import Testing
         case "presents another identity key or serial":
             try pin()
             try FileManager.default.removeItem(atPath: scratch.file("state"))
+            try FileManager.default.createDirectory(atPath: scratch.file("state"), withIntermediateDirectories: false)
         case "has a corrupt pin file":
             try pin()
             let pins = try FileManager.default.contentsOfDirectory(atPath: scratch.file("pins"))

@@ -15,8 +15,14 @@ public enum BackupError: Error, Equatable, Sendable {
     case chunkRejected(index: Int)
     /// More chunks than the 32-bit counter in the nonce can number.
     case tooLarge
-    /// The input is not a regular file (chunks are read by position, so pipes are refused).
+    /// The input is a directory (or another thing that cannot be read as a stream of bytes).
     case notARegularFile(path: String)
+    /// The output exists and `--force` (`BackupOptions.replaceExisting`) was not given.
+    case outputExists(path: String)
+    /// The output path names something that is not a regular file; it is never replaced.
+    case outputNotRegular(path: String, kind: FileKind)
+    /// A backup would be written to a terminal.
+    case terminalOutput
     /// The input changed size while it was read.
     case inputChanged(path: String)
     /// A system call failed on `path`.
@@ -28,9 +34,9 @@ extension BackupError: CofferFailure {
         switch self {
         case .notABackup, .unsupportedVersion, .malformedHeader, .wrongKey, .truncated, .chunkRejected:
             .dataError
-        case .notARegularFile:
+        case .notARegularFile, .outputNotRegular, .terminalOutput:
             .usage
-        case .tooLarge, .inputChanged, .io:
+        case .outputExists, .tooLarge, .inputChanged, .io:
             .failure
         }
     }
@@ -45,8 +51,12 @@ extension BackupError: CofferFailure {
         case .chunkRejected(let index):
             "chunk \(index) of the backup fails authentication: tampered, reordered, spliced or truncated"
         case .tooLarge: "the input is too large for one backup file (more than 2^32 chunks)"
-        case .notARegularFile(let path): "\(path) is not a regular file"
-        case .inputChanged(let path): "\(path) changed size while it was read"
+        case .notARegularFile(let path): "\(path) cannot be read as a file (a directory?)"
+        case .outputExists(let path): "\(path) exists; give --force to replace it"
+        case .outputNotRegular(let path, let kind):
+            "\(path) is \(kind.rawValue), not a regular file; it is never replaced (write to stdout with -)"
+        case .terminalOutput: "refusing to write a backup to a terminal; redirect stdout or name an output file"
+        case .inputChanged(let path): "\(path) changed size while it was read; nothing was written"
         case .io(let path, let operation, let reason): "\(path): \(operation) failed: \(reason)"
         }
     }

@@ -15,6 +15,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case dataError = 65
     /// The device could not be reached, did not answer, or is held by another program (EX_UNAVAILABLE).
     case unavailable = 69
+    /// A result could not be written: standard output or an output file failed (EX_IOERR). Nothing
+    /// is delivered; a secret among it is not shown anywhere else.
+    case outputFailed = 74
     /// The operating system refused access to the device (EX_NOPERM); see the udev rule.
     case permissionDenied = 77
 
@@ -28,6 +31,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .usage: "usage: bad option, argument or device address"
         case .dataError: "corrupt, tampered, truncated or wrong-key input"
         case .unavailable: "device unreachable, not answering, or busy"
+        case .outputFailed: "the result could not be written (stdout or an output file failed)"
         case .permissionDenied: "permission denied on the device (install the udev rule)"
         }
     }

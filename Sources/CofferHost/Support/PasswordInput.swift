@@ -60,13 +60,14 @@ public enum PasswordInput {
             var quiet = saved
             quiet.c_lflag &= ~tcflag_t(ECHO)
             quiet.c_lflag |= tcflag_t(ECHONL)
-            EchoGuard.install(fd: fd, original: saved)
+            InterruptCleanup.install()
+            InterruptCleanup.restoreOnInterrupt(terminal: fd, original: saved)
             _ = tcsetattr(fd, TCSAFLUSH, &quiet)
         }
         defer {
             if isTerminal {
                 _ = tcsetattr(fd, TCSAFLUSH, &saved)
-                EchoGuard.remove()
+                InterruptCleanup.restoredTerminal()
             }
         }
         return try readLine(from: fd)
@@ -93,25 +94,5 @@ public enum PasswordInput {
 
     private static func write(_ bytes: [UInt8], to fd: Int32) {
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-    }
-}
-
-/// Puts the terminal's echo back if the process is interrupted while a prompt has it off.
-private enum EchoGuard {
-    nonisolated(unsafe) static var fd: Int32 = -1
-    nonisolated(unsafe) static var original = termios()
-
-    static func install(fd: Int32, original: termios) {
-        EchoGuard.fd = fd
-        EchoGuard.original = original
-        signal(SIGINT) { signal in
-            if EchoGuard.fd >= 0 { _ = tcsetattr(EchoGuard.fd, TCSANOW, &EchoGuard.original) }
-            _exit(128 + signal)
-        }
-    }
-
-    static func remove() {
-        signal(SIGINT, SIG_DFL)
-        fd = -1
     }
 }

@@ -34,12 +34,12 @@ public final class TerminalProgress: @unchecked Sendable {
         guard percent > shownPercent else { return }
         shownPercent = percent
         let line = "\r\(label) \(percent)% (\(done >> 20) of \(total >> 20) MiB)"
-        FileHandle.standardError.write(Data(line.utf8))
+        Console.noteRaw(line)
     }
 
     /// Ends the meter's line.
     public func finish() {
-        FileHandle.standardError.write(Data("\n".utf8))
+        Console.noteRaw("\n")
     }
 
 }

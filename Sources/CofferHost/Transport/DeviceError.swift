@@ -14,6 +14,8 @@ public enum DeviceError: Error, Equatable, Sendable {
     case busy(device: String, holder: String)
     /// The operating system refused to open the device node.
     case permissionDenied(device: String, node: String)
+    /// The operating system refused access to an `embedded:DIR` state directory or a file in it.
+    case stateDirectoryDenied(device: String, reason: String)
     /// The device broke CTAPHID framing (wrong channel, sequence, length, nonce).
     case protocolViolation(device: String, CTAPHIDHostError)
     /// The device answered CTAPHID_ERROR with this code.
@@ -29,7 +31,7 @@ extension DeviceError: CofferFailure {
         switch self {
         case .invalidAddress: .usage
         case .unreachable, .noResponse, .busy: .unavailable
-        case .permissionDenied: .permissionDenied
+        case .permissionDenied, .stateDirectoryDenied: .permissionDenied
         case .protocolViolation, .refused, .requestTooLong, .echoMismatch: .failure
         }
     }
@@ -47,6 +49,8 @@ extension DeviceError: CofferFailure {
             return "\(device): busy: \(holder)"
         case .permissionDenied(let device, let node):
             return "\(device): permission denied opening \(node).\n" + USBIdentity.udevAdvice
+        case .stateDirectoryDenied(let device, let reason):
+            return "\(device): permission denied: \(reason)"
         case .protocolViolation(let device, let error):
             return "\(device): broke the CTAPHID protocol (\(error))"
         case .refused(let device, let code):

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CofferCrypto
 import CofferEmulator
 import CofferFirmware
@@ -52,9 +57,22 @@ enum EmbeddedChip {
         return EmbeddedLink(endpoint: chip, deviceName: name)
     }
 
-    /// The device in `path` (made there first if the directory holds none), under its lock.
+    /// The device in `path` (made there first if the directory exists and is empty), under its lock.
+    ///
+    /// The directory must exist: a misspelt path must not quietly become a new, empty device whose
+    /// "wrong password" answers would then mislead. A directory holding anything that is not a
+    /// Coffer device's is refused, and so is one whose device lost its fuses (`ChipMedia`).
     static func stateDirectory(_ path: String) throws(DeviceError) -> EmbeddedLink {
         let name = "embedded:\(path)"
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if errno == EACCES || errno == EPERM {
+                throw .stateDirectoryDenied(device: name, reason: "\(path): \(reason)")
+            }
+            throw .invalidAddress(name, reason: "\(path): \(reason) (check the spelling; to make a device there, "
+                                  + "create the directory first: mkdir -m 700 \(path))")
+        }
         // The emulator logs its steps; cofferctl's stdout is for results only.
         let quiet = Logger(label: "coffer.embedded") { _ in SwiftLogNoOpLogHandler() }
         do {
@@ -62,10 +80,15 @@ enum EmbeddedChip {
             let device = try InProcessDevice(settings, logger: quiet)
             return EmbeddedLink(endpoint: device.chip, deviceName: name, body: device)
         } catch {
-            if case .state(let problem) = error, case .locked = problem.problem {
-                throw .busy(device: name, holder: "another process (an emulator or cofferctl) holds \(path)")
+            guard case .state(let problem) = error else { throw .unreachable(device: name, reason: error.description) }
+            switch problem.problem {
+            case .locked(let holder):
+                throw .busy(device: name, holder: "another process (an emulator or cofferctl, \(holder)) holds \(path)")
+            case .system(_, let code) where code == EACCES || code == EPERM:
+                throw .stateDirectoryDenied(device: name, reason: problem.description)
+            default:
+                throw .unreachable(device: name, reason: error.description)
             }
-            throw .unreachable(device: name, reason: error.description)
         }
     }
 }

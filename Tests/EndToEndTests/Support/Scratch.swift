@@ -9,6 +9,8 @@ final class Scratch {
         var template = Array((NSTemporaryDirectory() + "/coffer-e2e-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed") }
         path = String(cString: made)
+        // embedded:DIR makes a device only in a directory that exists (a misspelt one is refused).
+        precondition(mkdir(path + "/state", 0o700) == 0, "mkdir state failed")
     }
 
     deinit {
