@@ -177,10 +177,10 @@ private struct BackupSource {
 /// Where a backup run writes: a staged file beside the destination, or stdout.
 private struct BackupSink {
     let file: OpenFile
-    private let staged: StagedOutput?
+    private let temporary: StagedOutput?
 
     /// Whether chunks may be written by position (a staged file), not only in order (stdout).
-    var positioned: Bool { staged != nil }
+    var positioned: Bool { temporary != nil }
 
     /// Refuses an output that must not be written, before any work is done.
     static func check(_ path: String, options: BackupOptions) throws(BackupError) {
@@ -193,15 +193,15 @@ private struct BackupSink {
         if path == BackupFile.standardStream {
             if binary && isatty(STDOUT_FILENO) == 1 { throw .terminalOutput }
             file = OpenFile(descriptor: STDOUT_FILENO, path: "standard output", owned: false)
-            staged = nil
+            temporary = nil
         } else {
             let staged = try StagedOutput(destination: path, replace: options.replaceExisting)
             file = staged.file
-            self.staged = staged
+            temporary = staged
         }
     }
 
     func commit(durable: Bool) throws(BackupError) {
-        if let staged { try staged.commit(durable: durable) }
+        if let temporary { try temporary.commit(durable: durable) }
     }
 }
