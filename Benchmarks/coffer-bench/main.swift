@@ -15,6 +15,12 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pure-p256" {
     exit(0)
 }
 
+// `COFFER_BENCH_ONLY=ristretto255`: just the ristretto255 figures.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "ristretto255" {
+    for measurement in try RistrettoFigures(iterations: 2000).run() { report(measurement) }
+    exit(0)
+}
+
 // First, so that its peak-RSS figure is this process's high-water mark before anything else ran.
 for measurement in try BackupThroughput(size: 1 << 30).run() {
     report(measurement)
