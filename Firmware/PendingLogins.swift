@@ -1,6 +1,8 @@
-// Logins between LoginStart and LoginFinish, one per channel, in a table of fixed capacity. The
-// attempt was counted durably before KE2 left the chip, so evicting or losing an entry (power cut)
-// never gives an attempt back; it only means that login can no longer finish.
+// Logins between LoginStart and LoginFinish, and registrations between RegisterStart and
+// RegisterFinish: one of each per channel, in tables of fixed capacity. A login's attempt was
+// counted durably before KE2 left the chip, so evicting or losing an entry (power cut) never gives
+// an attempt back; it only means that login can no longer finish. A registration taken from its
+// table is gone, so it finishes at most once.
 
 import OPAQUE
 
@@ -13,35 +15,44 @@ enum LoginTarget {
     case record(slot: Int, record: VaultRecord, held: Bool)
 }
 
+/// An entry of a `PendingTable`: bound to the CTAPHID channel it was started on.
+protocol PendingEntry {
+    var channel: UInt32 { get }
+    /// True for an entry that other entries are evicted before: losing it costs more than theirs.
+    var keptOnEviction: Bool { get }
+}
+
 /// One login awaiting its KE3.
-struct PendingLogin<ServerState> {
+struct PendingLogin<ServerState>: PendingEntry {
     var channel: UInt32
     var credentialID: [UInt8]
     var target: LoginTarget
     /// OPAQUE's server-side state (expected client MAC and session key).
     var serverState: ServerState
 
-    /// True when this login holds the last chance of a record already destroyed on flash.
-    var holdsLastChance: Bool {
+    /// A login holding the last chance of a record already destroyed on flash: others can open
+    /// logins for free, and evicting this one would lose its owner's key.
+    var keptOnEviction: Bool {
         if case .record(_, _, held: true) = target { true } else { false }
     }
 }
 
 /// One registration awaiting its RegisterFinish: what RegisterStart fixed and signed.
-struct PendingRegistration {
+struct PendingRegistration: PendingEntry {
     var channel: UInt32
     var credentialID: [UInt8]
     /// The limit the record gets (signed in the RegisterStart reply).
     var attemptLimit: UInt8
     /// The device-drawn one-time value naming this registration's OPRF key.
     var nonce: [UInt8]
+
+    var keptOnEviction: Bool { false }
 }
 
-/// A fixed-capacity table of pending registrations, one per channel, oldest first. Taking one
-/// removes it, so a registration finishes at most once.
-struct PendingRegistrations {
+/// A fixed-capacity table of pending entries, one per channel, oldest first.
+struct PendingTable<Entry: PendingEntry> {
     let capacity: Int
-    private var entries: [PendingRegistration] = []
+    private var entries: [Entry] = []
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -50,51 +61,22 @@ struct PendingRegistrations {
 
     var count: Int { entries.count }
 
-    /// Adds `registration`, replacing any on the same channel and evicting the oldest when full.
-    mutating func insert(_ registration: PendingRegistration) {
-        entries.removeAll { $0.channel == registration.channel }
-        if entries.count == capacity { entries.removeFirst() }
-        entries.append(registration)
-    }
-
-    /// Removes and returns the registration pending on `channel`.
-    mutating func take(channel: UInt32) -> PendingRegistration? {
-        guard let index = entries.firstIndex(where: { $0.channel == channel }) else { return nil }
-        return entries.remove(at: index)
-    }
-
-    mutating func removeAll() { entries.removeAll() }
-}
-
-/// A fixed-capacity table of pending logins, oldest first.
-struct PendingLogins<ServerState> {
-    let capacity: Int
-    private var entries: [PendingLogin<ServerState>] = []
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        entries.reserveCapacity(capacity)
-    }
-
-    var count: Int { entries.count }
-
-    /// Adds `login`, replacing any login on the same channel and evicting the oldest when full. A
-    /// login holding a destroyed record's last chance is evicted only when every entry holds one:
-    /// others can open logins for free, and evicting that one would lose its owner's key.
-    mutating func insert(_ login: PendingLogin<ServerState>) {
-        entries.removeAll { $0.channel == login.channel }
+    /// Adds `entry`, replacing any on the same channel. When full, the oldest entry goes, the oldest
+    /// of those not `keptOnEviction` first.
+    mutating func insert(_ entry: Entry) {
+        entries.removeAll { $0.channel == entry.channel }
         if entries.count == capacity {
-            entries.remove(at: entries.firstIndex { !$0.holdsLastChance } ?? 0)
+            entries.remove(at: entries.firstIndex { !$0.keptOnEviction } ?? 0)
         }
-        entries.append(login)
+        entries.append(entry)
     }
 
-    /// Removes and returns the login pending on `channel`.
-    mutating func take(channel: UInt32) -> PendingLogin<ServerState>? {
+    /// Removes and returns the entry pending on `channel`.
+    mutating func take(channel: UInt32) -> Entry? {
         guard let index = entries.firstIndex(where: { $0.channel == channel }) else { return nil }
         return entries.remove(at: index)
     }
 
-    /// Forgets every pending login (zeroize).
+    /// Forgets every entry (zeroize).
     mutating func removeAll() { entries.removeAll() }
 }

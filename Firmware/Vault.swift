@@ -15,8 +15,8 @@ public final class Vault<B: Board> {
     /// The configuration this instance was built with.
     public let configuration: FirmwareConfiguration
     var state: DeviceState<B>
-    var pending: PendingLogins<ServerLoginState>
-    var registrations: PendingRegistrations
+    var pending: PendingTable<PendingLogin<ServerLoginState>>
+    var registrations: PendingTable<PendingRegistration>
 
     /// Boots the firmware on `board`.
     ///
@@ -26,8 +26,8 @@ public final class Vault<B: Board> {
     public init(board: B, configuration: FirmwareConfiguration = FirmwareConfiguration()) throws(FirmwareError) {
         self.board = board
         self.configuration = configuration
-        pending = PendingLogins(capacity: configuration.pendingLoginCapacity)
-        registrations = PendingRegistrations(capacity: configuration.pendingRegistrationCapacity)
+        pending = PendingTable(capacity: configuration.pendingLoginCapacity)
+        registrations = PendingTable(capacity: configuration.pendingRegistrationCapacity)
         let counterLayout = CounterLayout(slotCount: configuration.geometry.slotCount)
         guard board.counters.count >= counterLayout.requiredCount else { throw .hal(.outOfRange) }
         let fuses = try hal(try board.fuses.read())
