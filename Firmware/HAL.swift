@@ -104,6 +104,10 @@ public protocol CryptoEngine {
     func ecdsaSign(privateKey: [UInt8], message: [UInt8]) throws(HALError) -> [UInt8]
     /// Byte strings compared in time independent of their contents.
     func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool
+    /// SHA-256 of `message` (32 bytes).
+    func sha256(_ message: [UInt8]) -> [UInt8]
+    /// HMAC-SHA256 of `message` under `key` (32 bytes).
+    func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8]
 }
 
 extension CryptoEngine {

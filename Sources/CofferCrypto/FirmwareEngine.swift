@@ -64,6 +64,12 @@ public struct OpenSSLCryptoEngine<Suite: OPAQUECiphersuite>: CryptoEngine {
     public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         OPAQUE.constantTimeEqual(a, b)
     }
+
+    public func sha256(_ message: [UInt8]) -> [UInt8] { SHA256.hash(message) }
+
+    public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        HMAC<SHA256>.authenticationCode(for: message, key: key)
+    }
 }
 
 /// The engine holds nothing but its suite, so it is as shareable as the suite.

@@ -41,4 +41,10 @@ public struct PureCryptoEngine: CryptoEngine, Sendable {
     }
 
     public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { pureConstantTimeEqual(a, b) }
+
+    public func sha256(_ message: [UInt8]) -> [UInt8] { PureSHA256.hash(message) }
+
+    public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        PureHMACSHA256.authenticationCode(for: message, key: key)
+    }
 }

@@ -180,6 +180,8 @@ struct PlaceholderEngine<Suite: OPAQUECiphersuite>: CryptoEngine {
     func ecdsaPublicKey(privateKey: [UInt8]) throws(HALError) -> [UInt8] { zeros(33) }
     func ecdsaSign(privateKey: [UInt8], message: [UInt8]) throws(HALError) -> [UInt8] { zeros(64) }
     func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
+    func sha256(_ message: [UInt8]) -> [UInt8] { zeros(32) }
+    func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] { zeros(32) }
 }
 
 private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
