@@ -14,6 +14,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case vaultMessages = "vault-messages"
     /// The whole chip (CTAPHID and the vault) on in-memory parts, with restarts and power cuts.
     case firmwareReports = "firmware-reports"
+    /// The realm record tree's decoder: proofs from an untrusted agent.
+    case recordTree = "record-tree"
 
     /// The target's name: its directory under `Fuzz/corpus/` and `Fuzz/regressions/`.
     public var name: String {
@@ -27,13 +29,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .ctaphidHost: CTAPHIDHostHarness.run(input)
         case .vaultMessages: VaultMessagesHarness.run(input)
         case .firmwareReports: FirmwareReportsHarness.run(input)
+        case .recordTree: RecordTreeHarness.run(input)
         }
     }
 
     /// The longest input worth trying (libFuzzer's `-max_len`). CTAPHID targets: room for a message of
     /// the CTAPHID maximum (an init packet and 128 continuations) and a few reports around it. Vault
     /// messages: a whole CTAPHID message. The chip: a few dozen reports, enough for a login or two
-    /// (each report costs real crypto, so longer inputs mostly slow the search).
+    /// (each report costs real crypto, so longer inputs mostly slow the search). The record tree: a proof
+    /// for a few keys in a large tree (~650 bytes a key).
     public var maxInputLength: Int {
         let reports = 1 + CTAPHIDLimits.maxSequence + 1 + 8
         switch self {
@@ -41,6 +45,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .ctaphidHost: return CTAPHIDHostHarness.headerSize + reports * CTAPHIDLimits.reportSize
         case .vaultMessages: return 2 + CTAPHIDLimits.maxMessageSize
         case .firmwareReports: return 1 + 48 * FirmwareReportsHarness.recordSize
+        case .recordTree: return 4_096
         }
     }
 
@@ -51,6 +56,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .ctaphidHost: CTAPHIDSeeds.host
         case .vaultMessages: VaultMessageSeeds.all
         case .firmwareReports: FirmwareSeeds.all
+        case .recordTree: RecordTreeSeeds.all
         }
     }
 }
