@@ -59,8 +59,11 @@ public enum RecordLookup: Equatable, Sendable {
 }
 
 /// A path-compressed binary Merkle trie from `RecordKey` to a 32-byte value hash (the SHA-256 of the
-/// sealed record), possibly pruned: subtrees may be stubs that keep only their hash. Hashes and the
-/// wire format are in docs/PROTOCOL.md, "Record tree".
+/// sealed record), possibly pruned: subtrees may be stubs that keep only their hash. The hashes are
+/// documented on `rootHash` and `TreeNode.hash`, the wire format in RecordTreeCoding.swift.
+///
+/// Node hashes are cached inside the (shared, immutable) nodes: hash a tree with one SHA-256 engine
+/// only, and keep a tree and its copies to one thread or task (the caches are not synchronised).
 public struct RecordTree {
     /// Bytes of a value hash and of every node hash.
     public static let hashLength = 32

@@ -1,4 +1,4 @@
-// The record tree's wire format, for proofs sent to a member (docs/PROTOCOL.md, "Record tree").
+// The record tree's wire format, for proofs sent to a member.
 // One tree has exactly one encoding and the decoder accepts nothing else: a member parses what an
 // untrusted agent sends, so every length is bounded and every bit is checked before use.
 //
