@@ -92,8 +92,11 @@ public struct RecordTree {
 
     // MARK: - Hashes
 
-    /// The root hash: `H(tree-empty)` for the empty tree, else `H(tree-root ‖ edge(top) ‖ hash(top))`.
-    /// Node hashes are cached in the nodes, so after a change only the changed path is hashed.
+    /// The root hash: `H(tree-empty)` for the empty tree, else `H(tree-root ‖ edge(top) ‖ hash(top))`,
+    /// `edge(top)` running from bit 0. The top's edge (the bits all keys share above the top node) is
+    /// in no node's hash, so the root binds it: else a proof could move the whole tree elsewhere in key
+    /// space and show any key absent. Node hashes are cached in the nodes, so after a change only the
+    /// changed path is hashed.
     public func rootHash<E: CryptoEngine>(_ engine: E) -> [UInt8] {
         guard let top else { return engine.sha256(Label.empty) }
         var message = Label.root
