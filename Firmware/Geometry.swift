@@ -38,6 +38,9 @@ public struct CounterLayout: Equatable, Sendable {
     /// Boots of the device: raised once per boot before any random value is drawn, so a seeded
     /// entropy source never repeats a stream across boots.
     public static let boots = 3
+    /// A realm member's tail version: raised before each capture's tail page is sealed at its value
+    /// (realm mode, docs/PROTOCOL.md "Realm").
+    public static let realmTail = 4
 
     public let slotCount: Int
 

@@ -77,6 +77,9 @@ struct PendingTable<Entry: PendingEntry> {
         return entries.remove(at: index)
     }
 
+    /// The entry pending on `channel`, left in place.
+    func peek(channel: UInt32) -> Entry? { entries.first { $0.channel == channel } }
+
     /// Forgets every entry (zeroize).
     mutating func removeAll() { entries.removeAll() }
 }

@@ -65,22 +65,7 @@ extension Vault {
         _ ke1: KE1<Suite>, id: [UInt8], channel: UInt32, identity: ChipIdentity<B>, header: StoreHeader
     ) throws(FirmwareError) -> [UInt8] {
         _ = try hal(try board.counters.increment(CounterLayout.unknownLogins))
-        let suite = board.engine.suite
-        let material = SecretBytes(
-            board.engine.hkdf(
-                ikm: identity.keys.fakeRecordKey.bytes, salt: [], info: KeyLabel.fakeRecordInfo + id,
-                length: OPAQUELengths.seed + suite.hashLength))
-        let fake: RegistrationRecord<Suite>
-        do {
-            let bytes = material.bytes
-            let keyPair = try OPAQUEKeyPair(
-                diffieHellmanSeed: SecretBytes(Array(bytes.prefix(OPAQUELengths.seed))), suite: suite)
-            fake = try RegistrationRecord.fake(
-                clientKeyPair: keyPair, maskingKey: SecretBytes(Array(bytes.dropFirst(OPAQUELengths.seed))),
-                suite: suite)
-        } catch {
-            throw .refused(.internalError)
-        }
+        let fake = try fakeRegistrationRecord(fakeRecordKey: identity.keys.fakeRecordKey, id: id, engine: board.engine)
         let ke2 = try respond(
             to: ke1, record: fake, id: id, oprfKeyName: OPRFKeyName.fake(credentialID: id), channel: channel,
             identity: identity, target: .unknown)
@@ -202,5 +187,25 @@ extension Vault {
             constantTimeEqual(current.registrationRecord, started.registrationRecord)
         else { throw .refused(.noPendingLogin) }
         return current
+    }
+}
+
+/// RFC 9807's fake record for an unknown `id` (§6.3.2.2): client key pair and masking key derived from
+/// `fakeRecordKey` and the id, so repeated logins to one id look alike.
+func fakeRegistrationRecord<Engine: CryptoEngine>(
+    fakeRecordKey: SecretBytes, id: [UInt8], engine: Engine
+) throws(FirmwareError) -> RegistrationRecord<Engine.Suite> {
+    let suite = engine.suite
+    let material = SecretBytes(
+        engine.hkdf(
+            ikm: fakeRecordKey.bytes, salt: [], info: KeyLabel.fakeRecordInfo + id,
+            length: OPAQUELengths.seed + suite.hashLength))
+    do {
+        let bytes = material.bytes
+        let keyPair = try OPAQUEKeyPair(diffieHellmanSeed: SecretBytes(Array(bytes.prefix(OPAQUELengths.seed))), suite: suite)
+        return try RegistrationRecord.fake(
+            clientKeyPair: keyPair, maskingKey: SecretBytes(Array(bytes.dropFirst(OPAQUELengths.seed))), suite: suite)
+    } catch {
+        throw .refused(.internalError)
     }
 }

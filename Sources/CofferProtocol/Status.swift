@@ -52,4 +52,8 @@ public enum VaultStatus: UInt8, Equatable, Sendable {
     case requestNotAuthenticated = 0x14
     /// Counters asked for per-slot counters of a device that shows them to its operator only.
     case operatorOnly = 0x15
+    /// A realm's leader stepped down (another entry took the log index its batch was meant for)
+    /// before this request committed: nothing it asked for happened and no attempt was counted.
+    /// Send it again.
+    case abandoned = 0x16
 }

@@ -50,6 +50,9 @@ extension VaultStatus {
                 + "done, but the attempt stays counted"
         case .operatorOnly:
             "the device shows per-slot counters to its operator only (coffer-emulator serve --slot-counters)"
+        case .abandoned:
+            "the realm's leader stepped down before the request committed; nothing was done and no attempt was "
+                + "counted: run the command again"
         }
     }
 }
