@@ -182,6 +182,15 @@ struct PlaceholderEngine<Suite: OPAQUECiphersuite>: CryptoEngine {
     func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
     func sha256(_ message: [UInt8]) -> [UInt8] { zeros(32) }
     func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] { zeros(32) }
+    func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool { false }
+    func ecdhP256(privateKey: [UInt8], peerPublicKey: [UInt8]) throws(HALError) -> [UInt8] { zeros(32) }
+    func aesKeyWrapPadded(kek: [UInt8], plaintext: [UInt8]) throws(HALError) -> [UInt8] {
+        zeros((plaintext.count + 7) / 8 * 8 + 8)
+    }
+    func aesKeyUnwrapPadded(kek: [UInt8], wrapped: [UInt8]) throws(HALError) -> [UInt8] {
+        guard wrapped.count >= 16 else { throw .cryptoFailure }
+        return zeros(wrapped.count - 8)
+    }
 }
 
 private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
