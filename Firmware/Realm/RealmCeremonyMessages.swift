@@ -276,14 +276,14 @@ public struct RealmManifest: Equatable, Sendable {
     /// draft ‖ realm AKE public key.
     public func encoded() -> [UInt8] { draft.encoded() + akePublicKey }
 
-    /// Parses `encoded()`: the draft's length comes from its member count; the AKE key (32 or 33 bytes,
-    /// as the suites have) is the rest.
+    /// Parses `encoded()`: the draft's length comes from its member count; the AKE key is the rest, as
+    /// long as the draft's suite has (33 bytes for P256-SHA256, 32 for ristretto255-SHA512).
     public init?(encoded bytes: [UInt8]) {
         guard let draftLength = RealmDraft.encodedLength(prefixOf: bytes), bytes.count > draftLength,
             let draft = RealmDraft(encoded: Array(bytes[0..<draftLength]))
         else { return nil }
         let key = Array(bytes[draftLength...])
-        guard key.count == 32 || key.count == 33 else { return nil }
+        guard key.count == (draft.suite == .ristretto255SHA512 ? 32 : 33) else { return nil }
         self.init(draft: draft, akePublicKey: key)
     }
 

@@ -206,7 +206,7 @@ struct RealmCeremonyTests {
                 deviceIsTestOnly: true)
         }
         #expect(throws: RealmCeremonyError.invalidEntropy) { try realm.members[0].generate(entropy: [1, 2, 3]) }
-        #expect(throws: RealmCeremonyError.invalidEntropy) { try realm.members[1].makeOffer(entropy: []) }
+        #expect(throws: RealmCeremonyError.invalidEntropy) { _ = try realm.members[1].makeOffer(entropy: []) }
     }
 
     // MARK: - Offers
