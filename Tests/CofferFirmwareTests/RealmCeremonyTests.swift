@@ -180,6 +180,43 @@ struct RealmCeremonyTests {
         }
     }
 
+    /// The documented derivations (docs/PROTOCOL.md, "Realm ceremony"), recomputed here from the entropy
+    /// both sides drew: root, ephemeral keys, KEK over the export's first 100 bytes, and the RFC 5649 wrap.
+    @Test("an export follows the documented derivations: a third party with the entropy recomputes the root")
+    func exportDerivations() throws {
+        let realm = try CeremonyFixture(seed: 0xCEF)
+        let engine = realm.engine
+        let hash = realm.draft.hash(engine: engine)
+        let rootEntropy = realm.entropy(), offerEntropy = realm.entropy(), exportEntropy = realm.entropy()
+        let secrets = try realm.members[0].generate(entropy: rootEntropy)
+        let root = engine.hkdf(
+            ikm: rootEntropy, salt: realm.draft.realmID, info: Array("coffer/realm/v1/root".utf8) + hash, length: 32)
+        #expect(secrets.secrets.root.bytes == root)
+        let pending = try realm.members[1].makeOffer(entropy: offerEntropy)
+        let export = try realm.members[0].export(secrets, to: pending.offer, entropy: exportEntropy)
+        // Counter 0 gives a valid scalar for these seeds (a retry has probability about 2^-32).
+        func ephemeral(_ entropy: [UInt8]) -> [UInt8] {
+            engine.hkdf(ikm: entropy, salt: Array("coffer/realm/v1/ephemeral-key".utf8), info: [0], length: 32)
+        }
+        #expect(pending.offer.ephemeralPublicKey == (try engine.ecdsaPublicKey(privateKey: ephemeral(offerEntropy))))
+        #expect(export.exporterEphemeralKey == (try engine.ecdsaPublicKey(privateKey: ephemeral(exportEntropy))))
+        let shared = try engine.ecdhP256(privateKey: ephemeral(offerEntropy), peerPublicKey: export.exporterEphemeralKey)
+        let bytes = export.encoded()
+        let kek = engine.hkdf(
+            ikm: shared, salt: realm.draft.realmID, info: Array("coffer/realm/v1/export".utf8) + bytes[0..<100],
+            length: 32)
+        #expect(try engine.aesKeyUnwrapPadded(kek: kek, wrapped: Array(bytes[100..<140])) == root)
+        #expect(engine.ecdsaVerify(
+            publicKey: realm.draft.group.members[0],
+            message: Array("coffer/realm/v1/export-wrapped".utf8) + bytes[0..<140], signature: Array(bytes[140...])))
+        #expect(engine.ecdsaVerify(
+            publicKey: realm.draft.group.members[1],
+            message: Array("coffer/realm/v1/export-offer".utf8) + pending.offer.encoded()[0..<66],
+            signature: Array(pending.offer.encoded()[66...])))
+        let imported = try pending.accept(export)
+        #expect(imported.secrets.root.bytes == root)
+    }
+
     @Test("a device joins only drafts of its suite that list it, and a test-only device only test realms")
     func joining() throws {
         let realm = try CeremonyFixture(seed: 0xCE5)
