@@ -58,7 +58,9 @@ public struct RealmCeremony<Engine: CryptoEngine> {
         guard draft.suite == engine.vaultSuite else { throw .suiteMismatch }
         guard draft.isTestRealm || !deviceIsTestOnly else { throw .testDeviceInProductionRealm }
         let publicKey: [UInt8]
-        do { publicKey = try engine.ecdsaPublicKey(privateKey: identityPrivateKey.bytes) } catch { throw .cryptoFailure }
+        do { publicKey = try engine.ecdsaPublicKey(privateKey: identityPrivateKey.bytes) } catch {
+            throw .cryptoFailure
+        }
         guard let id = draft.group.memberID(of: publicKey) else { throw .notAMember }
         self.engine = engine
         self.draft = draft
@@ -114,7 +116,8 @@ public struct RealmCeremony<Engine: CryptoEngine> {
         let (privateKey, publicKey) = try ephemeralKeyPair(entropy: entropy)
         let shared: SecretBytes
         do {
-            shared = SecretBytes(try engine.ecdhP256(privateKey: privateKey.bytes, peerPublicKey: offer.ephemeralPublicKey))
+            shared = SecretBytes(
+                try engine.ecdhP256(privateKey: privateKey.bytes, peerPublicKey: offer.ephemeralPublicKey))
         } catch {
             throw .badOfferKey
         }

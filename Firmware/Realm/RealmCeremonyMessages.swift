@@ -125,7 +125,8 @@ public struct RealmDraft: Equatable, Sendable {
         self.isTestRealm = isTestRealm
     }
 
-    /// version ‖ realm id (16) ‖ suite (1) ‖ flags (1) ‖ default limit (1) ‖ max limit (1) ‖ group configuration.
+    /// version ‖ realm id (16) ‖ suite (1) ‖ flags (1) ‖ default limit (1) ‖ max limit (1) ‖
+    /// group configuration.
     public func encoded() -> [UInt8] {
         var out: [UInt8] = [Self.formatVersion]
         out += realmID
