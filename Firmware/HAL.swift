@@ -108,6 +108,19 @@ public protocol CryptoEngine {
     func sha256(_ message: [UInt8]) -> [UInt8]
     /// HMAC-SHA256 of `message` under `key` (32 bytes).
     func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8]
+    /// Whether `signature` (r || s, 64 bytes) is a valid ECDSA P-256 signature over SHA-256 of
+    /// `message` by `publicKey` (compressed SEC1, 33 bytes). False for anything malformed.
+    func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool
+    /// P-256 Diffie-Hellman: the x-coordinate (32 bytes) of `privateKey` (a 32-byte scalar in
+    /// [1, n-1]) times `peerPublicKey` (compressed SEC1, 33 bytes). `.cryptoFailure` for a peer key
+    /// off the curve or of another length, and for a result that is the identity.
+    func ecdhP256(privateKey: [UInt8], peerPublicKey: [UInt8]) throws(HALError) -> [UInt8]
+    /// AES key wrap with padding (RFC 5649) under a 32-byte (AES-256) KEK; `plaintext` is 1 byte or more.
+    /// The result is `plaintext` rounded up to 8 bytes, plus 8.
+    func aesKeyWrapPadded(kek: [UInt8], plaintext: [UInt8]) throws(HALError) -> [UInt8]
+    /// Unwraps what `aesKeyWrapPadded` produced; `.cryptoFailure` when the integrity check fails
+    /// (any changed byte or another KEK) or a length is wrong.
+    func aesKeyUnwrapPadded(kek: [UInt8], wrapped: [UInt8]) throws(HALError) -> [UInt8]
 }
 
 extension CryptoEngine {

@@ -70,6 +70,37 @@ public struct OpenSSLCryptoEngine<Suite: OPAQUECiphersuite>: CryptoEngine {
     public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         HMAC<SHA256>.authenticationCode(for: message, key: key)
     }
+
+    /// Compressed keys only: the firmware never sees another form, so no other is accepted.
+    public func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
+        guard publicKey.count == P256Curve.elementLength, let key = try? ECDSAVerifyingKey(sec1: publicKey) else {
+            return false
+        }
+        return key.isValidSignature(signature, for: message)
+    }
+
+    /// The group decodes the peer key (prefix, x below p, on the curve, not the identity) and refuses an
+    /// identity product, so a hostile key yields no shared secret.
+    public func ecdhP256(privateKey: [UInt8], peerPublicKey: [UInt8]) throws(HALError) -> [UInt8] {
+        let group = P256()
+        do {
+            let peer = try group.deserializeElement(peerPublicKey)
+            let scalar = try group.deserializeScalar(privateKey)
+            return try group.affineCoordinates(try group.multiply(peer, by: scalar)).x
+        } catch {
+            throw .cryptoFailure
+        }
+    }
+
+    public func aesKeyWrapPadded(kek: [UInt8], plaintext: [UInt8]) throws(HALError) -> [UInt8] {
+        guard kek.count == 32 else { throw .cryptoFailure }
+        do { return try AESKeyWrap.wrap(SecretBytes(plaintext), kek: SecretBytes(kek)) } catch { throw .cryptoFailure }
+    }
+
+    public func aesKeyUnwrapPadded(kek: [UInt8], wrapped: [UInt8]) throws(HALError) -> [UInt8] {
+        guard kek.count == 32 else { throw .cryptoFailure }
+        do { return try AESKeyWrap.unwrap(wrapped, kek: SecretBytes(kek)).bytes } catch { throw .cryptoFailure }
+    }
 }
 
 /// The engine holds nothing but its suite, so it is as shareable as the suite.

@@ -55,6 +55,19 @@ public struct PureAES256: Sendable {
         return state
     }
 
+    /// Decrypts one 16-byte block (FIPS 197 §5.3, the inverse cipher), for key unwrapping.
+    public func decrypt(_ block: [UInt8]) -> [UInt8] {
+        var state = block
+        for i in 0..<16 { state[i] ^= roundKeys[16 * 14 + i] }
+        for round in stride(from: 13, through: 0, by: -1) {
+            state = Self.inverseShiftRows(state)
+            state = Self.inverseSubBytes(state)
+            for i in 0..<16 { state[i] ^= roundKeys[16 * round + i] }
+            if round != 0 { state = Self.inverseMixColumns(state) }
+        }
+        return state
+    }
+
     // MARK: - The round functions
 
     /// One byte doubled in GF(2^8): the reduction is masked in, not branched on.
@@ -92,6 +105,21 @@ public struct PureAES256: Sendable {
     /// The S-box on eight lanes: inverse by the chain x², x³, x⁶, x¹², x¹⁵, x³⁰, x⁶⁰, x¹²⁰, x²⁴⁰, x²⁵², x²⁵⁴,
     /// then the affine map.
     static func sBox(lanes x: UInt64) -> UInt64 {
+        let inverse = fieldInverse(lanes: x)
+        return inverse ^ rotateLeft(lanes: inverse, 1) ^ rotateLeft(lanes: inverse, 2)
+            ^ rotateLeft(lanes: inverse, 3) ^ rotateLeft(lanes: inverse, 4) ^ (0x63 &* lanes)
+    }
+
+    /// The inverse S-box on eight lanes: the inverse affine map (rotations by 1, 3 and 6, then 0x05),
+    /// then the same field inversion, which is its own inverse.
+    static func inverseSBox(lanes y: UInt64) -> UInt64 {
+        let unmapped = rotateLeft(lanes: y, 1) ^ rotateLeft(lanes: y, 3) ^ rotateLeft(lanes: y, 6) ^ (0x05 &* lanes)
+        return fieldInverse(lanes: unmapped)
+    }
+
+    /// x^254 in each lane (the inverse in GF(2^8), 0 ↦ 0), by a fixed multiplication chain.
+    @inline(__always)
+    private static func fieldInverse(lanes x: UInt64) -> UInt64 {
         let x2 = multiply(lanes: x, x)
         let x3 = multiply(lanes: x2, x)
         let x6 = multiply(lanes: x3, x3)
@@ -102,20 +130,24 @@ public struct PureAES256: Sendable {
         let x120 = multiply(lanes: x60, x60)
         let x240 = multiply(lanes: x120, x120)
         let x252 = multiply(lanes: x240, x12)
-        let inverse = multiply(lanes: x252, x2)
-        return inverse ^ rotateLeft(lanes: inverse, 1) ^ rotateLeft(lanes: inverse, 2)
-            ^ rotateLeft(lanes: inverse, 3) ^ rotateLeft(lanes: inverse, 4) ^ (0x63 &* lanes)
+        return multiply(lanes: x252, x2)
     }
 
     /// SubBytes on any number of bytes, eight at a time.
-    static func subBytes(_ bytes: [UInt8]) -> [UInt8] {
+    static func subBytes(_ bytes: [UInt8]) -> [UInt8] { substitute(bytes, sBox(lanes:)) }
+
+    /// InvSubBytes on any number of bytes, eight at a time.
+    static func inverseSubBytes(_ bytes: [UInt8]) -> [UInt8] { substitute(bytes, inverseSBox(lanes:)) }
+
+    @inline(__always)
+    private static func substitute(_ bytes: [UInt8], _ box: (UInt64) -> UInt64) -> [UInt8] {
         var out = bytes
         var start = 0
         while start < bytes.count {
             let end = min(start + 8, bytes.count)
             var packed: UInt64 = 0
             for i in start..<end { packed |= UInt64(bytes[i]) << UInt64(8 * (i - start)) }
-            let substituted = sBox(lanes: packed)
+            let substituted = box(packed)
             for i in start..<end { out[i] = UInt8(truncatingIfNeeded: substituted >> UInt64(8 * (i - start))) }
             start = end
         }
@@ -129,6 +161,30 @@ public struct PureAES256: Sendable {
             for row in 0..<4 { out[4 * column + row] = s[4 * ((column + row) % 4) + row] }
         }
         return out
+    }
+
+    /// Row r of the column-major state moves right by r.
+    private static func inverseShiftRows(_ s: [UInt8]) -> [UInt8] {
+        var out = s
+        for column in 0..<4 {
+            for row in 0..<4 { out[4 * ((column + row) % 4) + row] = s[4 * column + row] }
+        }
+        return out
+    }
+
+    /// InvMixColumns as a fixed pre-step then MixColumns: multiplying each column by
+    /// {04}x² + {05} first (FIPS 197's matrix factors so), with masked doublings only.
+    private static func inverseMixColumns(_ s: [UInt8]) -> [UInt8] {
+        var pre = s
+        for column in 0..<4 {
+            let u = xtime(xtime(s[4 * column] ^ s[4 * column + 2]))
+            let v = xtime(xtime(s[4 * column + 1] ^ s[4 * column + 3]))
+            pre[4 * column] ^= u
+            pre[4 * column + 1] ^= v
+            pre[4 * column + 2] ^= u
+            pre[4 * column + 3] ^= v
+        }
+        return mixColumns(pre)
     }
 
     private static func mixColumns(_ s: [UInt8]) -> [UInt8] {

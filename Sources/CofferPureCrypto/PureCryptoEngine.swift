@@ -47,4 +47,33 @@ public struct PureCryptoEngine: CryptoEngine, Sendable {
     public func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         PureHMACSHA256.authenticationCode(for: message, key: key)
     }
+
+    /// Compressed keys only: the firmware never sees another form, so no other is accepted.
+    public func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
+        guard publicKey.count == 33 else { return false }
+        do {
+            try PureECDSA.verify(signature: signature, message: message, publicKey: publicKey)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// The multiplication is the constant-time fixed-window one; only the decoding of the (public) peer
+    /// key and the final identity check branch.
+    public func ecdhP256(privateKey: [UInt8], peerPublicKey: [UInt8]) throws(HALError) -> [UInt8] {
+        guard peerPublicKey.count == 33, let peer = PureP256Point(sec1: peerPublicKey),
+              let scalar = PureP256Scalar(bytes: privateKey),
+              let shared = peer.multiplied(by: scalar).affine()
+        else { throw .cryptoFailure }
+        return shared.x.bytes
+    }
+
+    public func aesKeyWrapPadded(kek: [UInt8], plaintext: [UInt8]) throws(HALError) -> [UInt8] {
+        do { return try PureAESKeyWrap.wrap(plaintext, kek: kek) } catch { throw .cryptoFailure }
+    }
+
+    public func aesKeyUnwrapPadded(kek: [UInt8], wrapped: [UInt8]) throws(HALError) -> [UInt8] {
+        do { return try PureAESKeyWrap.unwrap(wrapped, kek: kek) } catch { throw .cryptoFailure }
+    }
 }

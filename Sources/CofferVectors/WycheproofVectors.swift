@@ -6,7 +6,7 @@ import OPAQUE
 /// Every applicable test runs on both crypto engines, CofferCrypto (OpenSSL) and CofferPureCrypto:
 /// `valid` must produce the expected output, `invalid` must be refused, `acceptable` may go either way
 /// but must not crash. Tests outside what Coffer offers (AES keys other than 256 bits, nonces other
-/// than 96 bits, tags other than 128 bits) are left out of the report.
+/// than 96 bits, tags other than 128 bits, key-wrap KEKs other than 256 bits) are left out of the report.
 enum WycheproofVectors {
     static func check(_ file: JSONFields) -> [VectorEntryResult] {
         let algorithm = file.optionalString("algorithm") ?? "?"
@@ -48,6 +48,8 @@ enum WycheproofVectors {
         case "ECDSA":
             return group.optionalString("sha") == "SHA-256"
                 && (try? group.object("publicKey").string("curve")) == "secp256r1"
+        case "AES-KWP":
+            return group.optionalString("keySize") == "256"
         case "HMACSHA256", "HKDF-SHA-256":
             return true
         default:
@@ -73,6 +75,13 @@ enum WycheproofVectors {
             }
             expected = msg
             actual = engine.openAESGCM(key, iv, sealed, aad)
+        case "AES-KWP":
+            let key = try test.hex("key"), msg = try test.hex("msg"), wrapped = try test.hex("ct")
+            if result == "valid" {
+                try JSONFields.compare("ct", expected: wrapped, actual: engine.aesKeyWrapPadded(key, msg) ?? [])
+            }
+            expected = msg
+            actual = engine.aesKeyUnwrapPadded(key, wrapped)
         case "HMACSHA256":
             let tagBytes = (Int(group.optionalString("tagSize") ?? "256") ?? 256) / 8
             let tag = engine.hmacSHA256(key: try test.hex("key"), message: try test.hex("msg"))
@@ -118,6 +127,9 @@ protocol WycheproofEngine {
     /// The x coordinate of private·public; the public key is SEC1, compressed or uncompressed.
     func ecdh(publicKey: [UInt8], privateKey: [UInt8]) -> [UInt8]?
     func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool
+    /// RFC 5649 under an AES-256 KEK.
+    func aesKeyWrapPadded(_ kek: [UInt8], _ plaintext: [UInt8]) -> [UInt8]?
+    func aesKeyUnwrapPadded(_ kek: [UInt8], _ wrapped: [UInt8]) -> [UInt8]?
 }
 
 /// A private key as Wycheproof writes it (big-endian, maybe with a leading zero byte), as 32 bytes.
@@ -153,6 +165,12 @@ struct OpenSSLWycheproofEngine: WycheproofEngine {
     func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
         (try? ECDSAVerifyingKey(sec1: publicKey))?.isValidSignature(signature, for: message) ?? false
     }
+    func aesKeyWrapPadded(_ kek: [UInt8], _ plaintext: [UInt8]) -> [UInt8]? {
+        try? AESKeyWrap.wrap(SecretBytes(plaintext), kek: SecretBytes(kek))
+    }
+    func aesKeyUnwrapPadded(_ kek: [UInt8], _ wrapped: [UInt8]) -> [UInt8]? {
+        (try? AESKeyWrap.unwrap(wrapped, kek: SecretBytes(kek)))?.bytes
+    }
 }
 
 struct PureWycheproofEngine: WycheproofEngine {
@@ -176,5 +194,11 @@ struct PureWycheproofEngine: WycheproofEngine {
     }
     func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
         (try? PureECDSA.verify(signature: signature, message: message, publicKey: publicKey)) != nil
+    }
+    func aesKeyWrapPadded(_ kek: [UInt8], _ plaintext: [UInt8]) -> [UInt8]? {
+        try? PureAESKeyWrap.wrap(plaintext, kek: kek)
+    }
+    func aesKeyUnwrapPadded(_ kek: [UInt8], _ wrapped: [UInt8]) -> [UInt8]? {
+        try? PureAESKeyWrap.unwrap(wrapped, kek: kek)
     }
 }

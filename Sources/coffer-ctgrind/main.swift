@@ -6,7 +6,8 @@
 //
 // Operations: `scalar-mult` (P-256 k·P, k secret), `generator-mult` (k·G), `aes` (AES-256 key
 // expansion and one block, key and block secret), `aes-gcm` (seal, key and plaintext secret),
-// `hash-to-curve` (the input secret), `hkdf` (input key and salt secret), `branchy` (a negative control
+// `hash-to-curve` (the input secret), `hkdf` (input key and salt secret), `aes-kwp` (RFC 5649 wrap of a
+// secret key under a secret KEK, and the inverse cipher that unwrapping runs), `branchy` (a negative control
 // that branches and indexes on its secret, which memcheck must flag).
 
 import CValgrindShim
@@ -67,10 +68,14 @@ case "hkdf":
     // SHA-256, HMAC and HKDF with a secret input key and salt (the firmware's key derivations).
     output = declassify(PureHKDFSHA256.deriveKey(ikm: secret(32, seed: 0x88), salt: secret(32, seed: 0x99),
                                                  info: Array("coffer/v1/ctgrind".utf8), length: 64)!)
+case "aes-kwp":
+    let kek = secret(32, seed: 0xAA)
+    let wrapped = declassify(try! PureAESKeyWrap.wrap(secret(32, seed: 0xBB), kek: kek))
+    output = wrapped + declassify(PureAES256(key: kek)!.decrypt(Array(wrapped[0..<16])))
 case "branchy":
     output = declassify(branchyLookup(secret(16, seed: 0x77)))
 default:
-    print("usage: coffer-ctgrind scalar-mult|generator-mult|aes|aes-gcm|hash-to-curve|hkdf|branchy")
+    print("usage: coffer-ctgrind scalar-mult|generator-mult|aes|aes-gcm|hash-to-curve|hkdf|aes-kwp|branchy")
     exit(64)
 }
 

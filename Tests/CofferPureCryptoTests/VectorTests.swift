@@ -9,7 +9,7 @@ struct VectorTests {
     /// checker as `cofferctl dev vectors`: valid agrees, invalid is refused, acceptable returns.
     @Test("Wycheproof: both engines agree with every valid and invalid test", arguments: [
         "aes_gcm_test.json", "ecdh_secp256r1_ecpoint_test.json", "ecdsa_secp256r1_sha256_p1363_test.json",
-        "hkdf_sha256_test.json", "hmac_sha256_test.json",
+        "hkdf_sha256_test.json", "hmac_sha256_test.json", "aes_kwp_test.json",
     ])
     func wycheproof(name: String) throws {
         let path = Paths.vectors.appendingPathComponent("wycheproof/\(name)").path

@@ -182,6 +182,15 @@ struct PlaceholderEngine<Suite: OPAQUECiphersuite>: CryptoEngine {
     func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
     func sha256(_ message: [UInt8]) -> [UInt8] { zeros(32) }
     func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] { zeros(32) }
+    func ecdsaVerify(publicKey: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool { false }
+    func ecdhP256(privateKey: [UInt8], peerPublicKey: [UInt8]) throws(HALError) -> [UInt8] { zeros(32) }
+    func aesKeyWrapPadded(kek: [UInt8], plaintext: [UInt8]) throws(HALError) -> [UInt8] {
+        zeros((plaintext.count + 7) / 8 * 8 + 8)
+    }
+    func aesKeyUnwrapPadded(kek: [UInt8], wrapped: [UInt8]) throws(HALError) -> [UInt8] {
+        guard wrapped.count >= 16 else { throw .cryptoFailure }
+        return zeros(wrapped.count - 8)
+    }
 }
 
 private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
@@ -230,4 +239,47 @@ private func feed<B: Board>(_ chip: CofferChip<B>, _ report: UnsafePointer<UInt8
     let produced = chip.receive(report: bytes, now: clock.milliseconds()).count
         + chip.poll(now: clock.milliseconds()).count
     return Int32(produced)
+}
+
+// MARK: - The realm ceremony, specialised on this board's engine
+
+/// Runs the realm ceremony between two of a draft's members on this board's engine: `draftBytes` is the
+/// draft's encoding, `identities` the two members' 32-byte identity private keys. One generates, the other
+/// offers and imports, both sign the manifest, and the importer seals its secrets and opens them again.
+/// It exists so that Embedded Swift specialises, and so checks, the generic ceremony code with the
+/// engine a board runs. Returns 0 when every step succeeded, else the number of the step that failed.
+@_cdecl("coffer_board_realm_ceremony")
+public func boardRealmCeremony(
+    _ draftBytes: UnsafePointer<UInt8>, _ draftLength: Int, _ identities: UnsafePointer<UInt8>
+) -> Int32 {
+    let engine = PureCryptoEngine()
+    let entropy = TRNGStandIn()
+    guard let draft = RealmDraft(encoded: Array(UnsafeBufferPointer(start: draftBytes, count: draftLength))) else {
+        return 1
+    }
+    let keys = Array(UnsafeBufferPointer(start: identities, count: 64))
+    do throws(RealmCeremonyError) {
+        let exporter = try RealmCeremony(
+            engine: engine, draft: draft, identityPrivateKey: SecretBytes(Array(keys[0..<32])), deviceIsTestOnly: true)
+        let importer = try RealmCeremony(
+            engine: engine, draft: draft, identityPrivateKey: SecretBytes(Array(keys[32..<64])),
+            deviceIsTestOnly: true)
+        let generated = try exporter.generate(entropy: entropy.randomBytes(32))
+        let pending = try importer.makeOffer(entropy: entropy.randomBytes(32))
+        guard let offer = RealmExportOffer(encoded: pending.offer.encoded()) else { return 2 }
+        let export = try exporter.export(generated, to: offer, entropy: entropy.randomBytes(32))
+        guard let received = RealmExport(encoded: export.encoded()) else { return 3 }
+        let imported = try pending.accept(received)
+        let manifest = try importer.manifest(for: imported)
+        guard let decoded = RealmManifest(encoded: manifest.encoded()) else { return 4 }
+        let signatures = [try exporter.signManifest(decoded, holding: generated),
+                          try importer.signManifest(decoded, holding: imported)]
+        try decoded.verify(signatures: signatures, engine: engine)
+        let deviceKey = SecretBytes(entropy.randomBytes(32))
+        let blob = try RealmSealedSecrets.sealedSecrets(imported, draft: draft, deviceSealingKey: deviceKey, engine: engine)
+        _ = try RealmSealedSecrets.openSecrets(blob, draft: draft, deviceSealingKey: deviceKey, engine: engine)
+        return 0
+    } catch {
+        return 5
+    }
 }
