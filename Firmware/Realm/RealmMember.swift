@@ -97,7 +97,7 @@ struct RealmPendingLogin<ServerState>: PendingEntry {
 }
 
 /// The member's membership, opened at boot or made at join.
-final class RealmMembership<Suite: OPAQUECiphersuite> {
+struct RealmMembership<Suite: OPAQUECiphersuite> {
     let memberID: UInt8
     let policy: RealmPolicy
     let secrets: RealmSecrets

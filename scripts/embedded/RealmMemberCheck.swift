@@ -1,0 +1,31 @@
+// A realm member on this board, specialised on the pure-Swift engine so that Embedded Swift compiles
+// and checks RealmMember's generic code (compile-only, like the rest of this unit).
+
+import CofferFirmware
+import CofferProtocol
+import CofferPureCrypto
+
+/// Boots realm mode on a fresh board whose realm pages start at `firstPage`, decodes the log entry at
+/// `entry` (`count` bytes) and takes it through what a member does: capture, a batch of one GetInfo
+/// on an empty proof, statements, a jump, step-down. Returns how far it got (0 = not a member).
+@_cdecl("coffer_board_realm_member")
+public func boardRealmMember(_ entry: UnsafePointer<UInt8>, _ count: Int, _ firstPage: Int) -> Int32 {
+    let board = MCUBoard(
+        fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
+        engine: PureCryptoEngine())
+    guard let member = try? RealmMember(board: board, firstPage: firstPage) else { return 0 }
+    guard let decoded = RealmLogEntry(decoding: Array(UnsafeBufferPointer(start: entry, count: count))) else {
+        return 1
+    }
+    var reached: Int32 = 2
+    if let captured = try? member.capture(decoded) {
+        reached = 3
+        if (try? member.commit([captured.statement])) != nil { reached = 4 }
+    }
+    let request = RealmRequest(handle: 1, channel: 1, request: .getInfo)
+    if (try? member.propose([request], proof: RecordTree(), leaves: [])) != nil { reached += 10 }
+    if let statement = member.tailStatement(), (try? member.jump(to: decoded, certificate: [statement])) != nil {
+        reached += 20
+    }
+    return reached + Int32(member.stepDown().count) + Int32(member.treeKeys(for: [request]).count)
+}
