@@ -4,7 +4,7 @@ import CofferHost
 /// `cofferctl devices`: what can be named with --device.
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "devices", abstract: "List the devices this host can reach (in-process and USB).")
+        commandName: "devices", abstract: "List the devices this host can reach (in-process, emulators running here, USB).")
 
     @OptionGroup var global: GlobalOptions
 
@@ -17,7 +17,8 @@ struct DevicesCommand: ParsableCommand {
             }
             for device in devices {
                 var line = device.address.padding(toLength: 28, withPad: " ", startingAt: 0) + (device.product ?? "")
-                if let node = device.node { line += " at \(node)" }
+                if let serial = device.serial, device.kind == "emulator" { line += " serial \(serial)" }
+                if let node = device.node { line += device.kind == "emulator" ? " on \(node)" : " at \(node)" }
                 if !device.accessible { line += " (no permission: install HostTools/udev/70-coffer.rules)" }
                 try Output.line(line)
             }
