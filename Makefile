@@ -25,6 +25,7 @@ test: bootstrap-test
 	$(SWIFT) test --skip-build $(SWIFTFLAGS)
 	@$(MAKE) --no-print-directory firmware-embedded
 	COFFER_EMULATOR="$(BIN)/coffer-emulator" python3 -m pytest -q Tests/InteropTests
+	@SWIFT="$(SWIFT)" scripts/library-consumer.sh
 
 # The power-cut sweep in full: every write of every command also cut on the built emulator (`make test`
 # runs every command in-process and a bounded set on the emulator).
