@@ -58,6 +58,7 @@ ctgrind: bootstrap-test
 bench: bootstrap
 	$(SWIFT) build -c release --product coffer-bench
 	$(SWIFT) build -c release --product coffer-emulator
+	$(SWIFT) build -c release --product cofferctl
 	@python3 Benchmarks/run.py "$$($(SWIFT) build -c release --show-bin-path)/coffer-bench"
 
 # Installs both tools, their shell completions (bash, zsh, fish) and man pages, generated from their
