@@ -113,7 +113,8 @@ let package = Package(
         ),
         // A device in-process for other packages' tests (README, "Coffer as a library").
         .target(
-            name: "CofferTesting", dependencies: ["CofferHost", "CofferProtocol", "OPAQUE"], path: "Sources/CofferTesting"
+            name: "CofferTesting", dependencies: ["CofferHost", "CofferProtocol", "OPAQUE"],
+            path: "Sources/CofferTesting"
         ),
         .executableTarget(
             name: "cofferctl",

@@ -4,7 +4,11 @@ import CofferHost
 /// `cofferctl devices`: what can be named with --device.
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "devices", abstract: "List the devices this host can reach (in-process, emulators running here, USB).")
+        commandName: "devices",
+        abstract: "List the devices this host can reach (in-process, emulators running here, USB).",
+        discussion: "Emulators are found through the notes each running coffer-emulator keeps in $COFFER_RUNTIME_DIR, "
+            + "else $XDG_RUNTIME_DIR/coffer/emulators, else /tmp/coffer-UID/emulators; notes of emulators that are "
+            + "gone are ignored and removed. Pass the udp:// address shown as --device.")
 
     @OptionGroup var global: GlobalOptions
 

@@ -10,7 +10,8 @@ import Testing
     var runtime: String { workspace.file("run/coffer/emulators") }
 
     @Test func directoryComesFromTheEnvironment() {
-        #expect(EmulatorAnnouncement.directory(environment: ["COFFER_RUNTIME_DIR": "/x", "XDG_RUNTIME_DIR": "/r"]) == "/x")
+        let both = ["COFFER_RUNTIME_DIR": "/x", "XDG_RUNTIME_DIR": "/r"]
+        #expect(EmulatorAnnouncement.directory(environment: both) == "/x")
         #expect(EmulatorAnnouncement.directory(environment: ["XDG_RUNTIME_DIR": "/run/user/7"])
             == "/run/user/7/coffer/emulators")
         #expect(EmulatorAnnouncement.directory(environment: [:]) == "/tmp/coffer-\(getuid())/emulators")
@@ -70,7 +71,8 @@ import Testing
     @Test func aDirectoryOthersCanWriteIsRefused() throws {
         try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
         chmod(runtime, 0o777)
-        let note = EmulatorAnnouncement(pid: getpid(), host: "127.0.0.1", port: 1, serial: 1, stateDir: "/s", warnings: [])
+        let note = EmulatorAnnouncement(
+            pid: getpid(), host: "127.0.0.1", port: 1, serial: 1, stateDir: "/s", warnings: [])
         #expect(throws: StateFileError.self) { try note.announce(in: runtime) }
     }
 }

@@ -76,7 +76,8 @@ public enum BackupFile {
             guard try source.currentSize() == size else { throw .inputChanged(path: input) }
             plaintext = size
         } else {
-            plaintext = try stream(.seal, keys: keys, header: header, source: source, sink: sink, options: options).input
+            plaintext = try stream(.seal, keys: keys, header: header, source: source, sink: sink,
+                                   options: options).input
         }
         try sink.commit(durable: options.durable)
         return BackupSummary(plaintextBytes: plaintext, backupBytes: BackupFormat.sealedSize(plaintextSize: plaintext))

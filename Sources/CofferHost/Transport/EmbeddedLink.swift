@@ -15,7 +15,9 @@ public final class EmbeddedLink: ReportLink {
 
     /// A link to `endpoint`, keeping `body` alive as long as the link; `stateWarnings` is the damage
     /// that body was opened with.
-    public init(endpoint: any ReportEndpoint, deviceName: String, body: AnyObject? = nil, stateWarnings: [String] = []) {
+    public init(
+        endpoint: any ReportEndpoint, deviceName: String, body: AnyObject? = nil, stateWarnings: [String] = []
+    ) {
         self.endpoint = endpoint
         self.deviceName = deviceName
         self.stateWarnings = stateWarnings
