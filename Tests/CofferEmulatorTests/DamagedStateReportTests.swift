@@ -52,6 +52,8 @@ import Testing
         #expect(warning.file == "\(stateDir)/flash.img")
         #expect(warning.offset == 0 && warning.length == 40)
         #expect(stderr.contains("damaged state: \(stateDir)/flash.img bytes 0..<40: store header unreadable"))
+        let text = try EmulatorProcess.run(["inspect", "--state-dir", stateDir])
+        #expect(text.stdout.contains("warnings         1\n  storeHeaderUnreadable: \(stateDir)/flash.img bytes 0..<40"))
         #expect(try workspace.bytes("state/flash.img") == before)
     }
 
