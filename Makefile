@@ -25,6 +25,7 @@ test: bootstrap-test
 	$(SWIFT) test --skip-build $(SWIFTFLAGS)
 	@$(MAKE) --no-print-directory firmware-embedded
 	COFFER_EMULATOR="$(BIN)/coffer-emulator" python3 -m pytest -q Tests/InteropTests
+	@SWIFT="$(SWIFT)" scripts/library-consumer.sh
 
 # The power-cut sweep in full: every write of every command also cut on the built emulator (`make test`
 # runs every command in-process and a bounded set on the emulator).
@@ -57,6 +58,7 @@ ctgrind: bootstrap-test
 bench: bootstrap
 	$(SWIFT) build -c release --product coffer-bench
 	$(SWIFT) build -c release --product coffer-emulator
+	$(SWIFT) build -c release --product cofferctl
 	@python3 Benchmarks/run.py "$$($(SWIFT) build -c release --show-bin-path)/coffer-bench"
 
 # Installs both tools, their shell completions (bash, zsh, fish) and man pages, generated from their

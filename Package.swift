@@ -8,6 +8,10 @@ let package = Package(
     name: "Coffer",
     platforms: [.macOS(.v13)],
     products: [
+        // For apps and scripts: the vault client, the transports (udp, usb, embedded) and backup files.
+        .library(name: "CofferHost", targets: ["CofferHost"]),
+        // For test suites: a device in-process (memory or a state dir) with a small API over CofferHost.
+        .library(name: "CofferTesting", targets: ["CofferTesting"]),
         // For the libFuzzer executables in Fuzz/, a package of its own built with -sanitize=fuzzer.
         .library(name: "CofferFuzzHarness", targets: ["CofferFuzzHarness"]),
     ],
@@ -107,6 +111,11 @@ let package = Package(
             ],
             path: "Sources/CofferHost"
         ),
+        // A device in-process for other packages' tests (README, "Coffer as a library").
+        .target(
+            name: "CofferTesting", dependencies: ["CofferHost", "CofferProtocol", "OPAQUE"],
+            path: "Sources/CofferTesting"
+        ),
         .executableTarget(
             name: "cofferctl",
             dependencies: ["CofferHost", "CofferCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -168,7 +177,10 @@ let package = Package(
             name: "CofferFirmwareTests",
             dependencies: ["CofferFirmware", "CofferMemoryChip", "CofferCrypto", "CofferProtocol", "OPAQUE"]
         ),
-        .testTarget(name: "CofferHostTests", dependencies: ["CofferHost", "CofferCrypto", "CTAPHID", "CofferTestSupport"]),
+        .testTarget(
+            name: "CofferHostTests",
+            dependencies: ["CofferHost", "CofferCrypto", "CTAPHID", "CofferTestSupport", "CofferTesting"]
+        ),
         .testTarget(
             name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator", "CofferTestSupport"], exclude: ["USB"]
         ),

@@ -21,10 +21,17 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "ristretto255" {
     exit(0)
 }
 
+// `COFFER_BENCH_ONLY=pipe`: just cofferctl's pipe-to-pipe backup throughput against file to file.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pipe" {
+    for measurement in try PipeThroughput(size: 512 << 20).run() { report(measurement) }
+    exit(0)
+}
+
 // First, so that its peak-RSS figure is this process's high-water mark before anything else ran.
 for measurement in try BackupThroughput(size: 1 << 30).run() {
     report(measurement)
 }
+for measurement in try PipeThroughput(size: 512 << 20).run() { report(measurement) }
 
 let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
 report(opaqueServer)

@@ -27,6 +27,10 @@ public final class CounterFile: CounterBank {
     private let pageSize: Int
     private let logger = Logger(label: "coffer.emulator.counters")
 
+    /// Set when the file was opened with one invalid page: the bank fell back to the other one. The
+    /// next write overwrites the invalid page, so this tells what the open found, not what is left.
+    public let fallback: StateWarning?
+
     public var count: Int { current.values.count }
 
     /// The tag of the device this bank is bound to (`.unbound` until the first `bind(to:)`).
@@ -76,6 +80,29 @@ public final class CounterFile: CounterBank {
         let bytes = try file.read(offset: 0, count: size)
         let pages = [CounterPage.decode(bytes[0..<pageSize]), CounterPage.decode(bytes[pageSize..<size])]
         (current, currentPage) = try Self.choose(pages, path: path)
+        fallback = Self.fallback(pages, bytes: bytes, pageSize: pageSize, used: currentPage, path: path)
+    }
+
+    /// The warning for a bank opened with one invalid page (nil with two valid ones). The invalid
+    /// page's sequence number, if its bytes still hold one above the valid page's, says the bank
+    /// fell back to the older page: its last increment is lost. A power cut in the middle of a
+    /// write leaves an invalid page too, but that write had not returned.
+    private static func fallback(
+        _ pages: [Result<CounterPage, PageFault>], bytes: [UInt8], pageSize: Int, used: Int, path: String
+    ) -> StateWarning? {
+        let invalid = 1 - used
+        guard case .failure(let fault) = pages[invalid], case .success(let page) = pages[used] else { return nil }
+        let start = invalid * pageSize
+        let claimed = ByteLayout.read(UInt64.self, from: bytes[start..<start + pageSize], at: 16)
+        let which =
+            claimed > page.sequence
+            ? "fell back to the older page \(used) (sequence \(page.sequence); the invalid page claims \(claimed)): "
+                + "the counters' last increment may be lost"
+            : "runs on page \(used) (sequence \(page.sequence)), the newer one"
+        return StateWarning(
+            kind: .counterPageFallback, file: path, offset: invalid * pageSize, length: pageSize,
+            message: "counter page \(invalid) is invalid (\(fault)); the bank \(which); its next write rewrites page "
+                + "\(invalid) (nothing was reset)")
     }
 
     public func read(_ index: Int) throws(HALError) -> UInt32 {

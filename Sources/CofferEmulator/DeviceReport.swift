@@ -35,6 +35,9 @@ public struct DeviceReport: Codable, Equatable, Sendable {
     public var unknownLogins: UInt32
     /// Counters of every slot whose counters are not both zero.
     public var usedSlots: [SlotCounters]
+    /// Damage the device runs despite (a store header that does not open, a counter page fallen back
+    /// from); empty when there is none.
+    public var warnings: [StateWarning]
 
     /// Human-readable, one fact a line.
     public var text: String {
@@ -51,6 +54,8 @@ public struct DeviceReport: Codable, Equatable, Sendable {
             "slot counters    \(usedSlots.isEmpty ? "none used" : "slot: version, attempts")",
         ]
         lines += usedSlots.map { "  \($0.slot): \($0.version), \($0.attempts)" }
+        lines.append("warnings         \(warnings.isEmpty ? "none" : "\(warnings.count)")")
+        lines += warnings.map { "  \($0.kind.rawValue): \($0)" }
         return lines.joined(separator: "\n")
     }
 

@@ -180,6 +180,17 @@ final class EmulatedDevice {
         }
     }
 
+    /// The damage the device runs despite (`info` is its GetInfo answer): a counter page the bank fell
+    /// back from, and a store header that does not open.
+    func warnings(_ info: GetInfoResponse) -> [StateWarning] {
+        var found: [StateWarning] = []
+        if let fallback = media.counters.fallback { found.append(fallback) }
+        if info.storeHeaderUnreadable {
+            found.append(.storeHeaderUnreadable(flash: media.directory.flashPath, length: StoreHeader.size))
+        }
+        return found
+    }
+
     /// The device's GetInfo answer.
     func info(_ chip: EmulatorChip) throws(EmulatorError) -> GetInfoResponse {
         let body = try perform(chip, .getInfo, "GetInfo")

@@ -1,6 +1,7 @@
 import CofferCrypto
 import CofferFirmware
 import CofferProtocol
+import Foundation
 import Logging
 
 /// The emulator's three jobs, as the `coffer-emulator` subcommands call them.
@@ -42,19 +43,38 @@ public enum Emulator {
             throw .noDevice("no device in \(settings.stateDirectory.path) (make one with init or serve)")
         }
         let device = try EmulatedDevice(settings, create: false, logger: logger)
-        return try report(device, chip: device.boot(.run))
+        let chip = try device.boot(.run)
+        let report = try report(device, chip: chip)
+        warn(report.warnings, logger: logger)
+        return report
+    }
+
+    /// Logs each warning, one line each, naming the file and the bytes.
+    static func warn(_ warnings: [StateWarning], logger: Logger) {
+        for warning in warnings {
+            logger.warning("damaged state: \(warning)")
+        }
     }
 
     /// `serve`: binds the socket, loads (or first makes) the device and serves it over UDP until
-    /// SIGINT or SIGTERM.
+    /// SIGINT or SIGTERM, noted in `runtimeDirectory` meanwhile (nil: nowhere). A bind address other
+    /// than loopback is warned about, and damage the device starts with is logged.
     public static func serve(
         _ settings: EmulatorSettings,
         bind: String,
         port: UInt16,
         readyFile: String?,
+        runtimeDirectory: String? = EmulatorAnnouncement.directory(environment: ProcessInfo.processInfo.environment),
         logger: Logger = Logger(label: "coffer.emulator")
     ) throws(EmulatorError) {
-        let session = try ServeSession(bind: bind, port: port, readyFile: readyFile)
+        let session = try ServeSession(
+            bind: bind, port: port, readyFile: readyFile, runtimeDirectory: runtimeDirectory)
+        if !BindAddress.isLoopback(bind) {
+            let exposed =
+                "serving on \(bind), not a loopback address: anyone who can reach this port can use the device, and "
+                + "zeroize needs only its serial; bind \(defaultBindAddress) unless the network is yours alone"
+            logger.warning("\(exposed)")
+        }
         let existed = settings.stateDirectory.holdsAnyState
         if !existed {
             logger.notice("no device in \(settings.stateDirectory.path): creating one")
@@ -66,8 +86,10 @@ public enum Emulator {
         let chip = try device.boot(.run)
         let info = try device.info(chip)
         try checkAttemptLimit(settings, info)
-        let serial = info.serial
-        try session.run(chip, serial: serial, directory: settings.stateDirectory, logger: logger)
+        let warnings = device.warnings(info)
+        warn(warnings, logger: logger)
+        try session.run(
+            chip, serial: info.serial, directory: settings.stateDirectory, warnings: warnings, logger: logger)
         device.media.releaseLock()
     }
 
@@ -115,7 +137,8 @@ public enum Emulator {
             suite: info.suite.name,
             lifecycleCounter: try read(CounterLayout.lifecycle),
             unknownLogins: try read(CounterLayout.unknownLogins),
-            usedSlots: used
+            usedSlots: used,
+            warnings: device.warnings(info)
         )
     }
 }

@@ -7,6 +7,9 @@ import Logging
 public final class InProcessDevice {
     /// The chip, to be fed reports (its `ReportEndpoint` side), of the device's suite.
     public let chip: EmulatorChip
+    /// Damage the device was opened with (a store header that does not open, a counter page fallen
+    /// back from), each logged at open.
+    public let warnings: [StateWarning]
     private let device: EmulatedDevice
 
     /// Opens (or creates, manufactures and provisions) the device in `settings.stateDirectory`.
@@ -14,6 +17,8 @@ public final class InProcessDevice {
         device = try EmulatedDevice(settings, create: true, logger: logger)
         try device.finishInitialisation()
         chip = try device.boot(.run)
+        warnings = device.warnings(try device.info(chip))
+        Emulator.warn(warnings, logger: logger)
     }
 
     deinit {

@@ -38,6 +38,9 @@ public final class StateLock {
     /// Drops the lock now rather than at deinit.
     public func release() {
         guard descriptor >= 0 else { return }
+        // Unlocked before the close: a child that another thread is spawning holds a copy of the
+        // descriptor until its exec closes it, and a close alone would leave the lock held by that copy.
+        _ = flock(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }

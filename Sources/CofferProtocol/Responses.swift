@@ -68,6 +68,14 @@ public struct GetInfoResponse: Equatable, Sendable {
         self.suite = suite
     }
 
+    /// Whether the device is operational but found no store header of its own in its flash (edited,
+    /// damaged or another device's): then it reports a default attempt limit of 0, which no provisioned
+    /// header holds (docs/PROTOCOL.md §3.1), and every command that needs the store answers
+    /// `storeUnavailable`.
+    public var storeHeaderUnreadable: Bool {
+        lifecycle == .operational && defaultAttemptLimit == 0
+    }
+
     public init(decoding body: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(body)
         protocolVersion = try reader.readUInt8()

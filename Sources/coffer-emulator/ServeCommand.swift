@@ -9,7 +9,11 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             The ready file (--ready-file) is written atomically once the state is loaded and the socket \
             bound, and removed on a clean exit (SIGINT, SIGTERM): \
-            {"pid":N,"port":N,"serial":"<16 hex digits>","stateDir":"<absolute path>"}
+            {"pid":N,"port":N,"serial":"<16 hex digits>","stateDir":"<absolute path>"}. \
+            While serving, the emulator also notes itself for `cofferctl devices` in PID.json under \
+            $COFFER_RUNTIME_DIR, else $XDG_RUNTIME_DIR/coffer/emulators, else /tmp/coffer-UID/emulators \
+            (removed on a clean exit). Damage it starts with (an unreadable store header, a counter page \
+            fallen back from) is logged as a warning.
             """
     )
 
@@ -19,7 +23,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("UDP port; 0 lets the OS pick one (see --ready-file).", valueName: "n"))
     var port: Int = Int(Emulator.defaultPort)
 
-    @Option(help: ArgumentHelp("Numeric IPv4 or IPv6 address to bind.", valueName: "addr"))
+    @Option(
+        help: ArgumentHelp(
+            "Numeric IPv4 or IPv6 address to bind (anything but loopback is warned about: zeroize needs only "
+                + "the serial).",
+            valueName: "addr"))
     var bind: String = Emulator.defaultBindAddress
 
     @Option(help: ArgumentHelp("Write pid, port, serial and state dir here as JSON once serving.", valueName: "file"))

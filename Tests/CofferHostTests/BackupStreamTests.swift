@@ -62,6 +62,38 @@ import Testing
         #expect(restored == summary)
     }
 
+    @Test("a stream sealed and opened by 1, 2 or 3 workers at once gives the bytes of the mapped path",
+          arguments: [1, 2, 3])
+    func streamWorkers(workers: Int) throws {
+        let size = 3 * Self.batch + 5
+        let plaintext = seededBytes(size, seed: 77)
+        dir.write(plaintext, to: "plain")
+        let options = BackupOptions(workers: workers, durable: false)
+        try BackupFile.encrypt(input: dir.file("plain"), output: dir.file("mapped"), key: key,
+                               random: SeededRandom(seed: [5]), options: options)
+        _ = fifo("in", feeding: plaintext)
+        try BackupFile.encrypt(input: dir.file("in"), output: dir.file("streamed"), key: key,
+                               random: SeededRandom(seed: [5]), options: options)
+        #expect(dir.read("streamed") == dir.read("mapped"))
+        _ = fifo("backup-in", feeding: try #require(dir.read("mapped")))
+        try BackupFile.decrypt(input: dir.file("backup-in"), output: dir.file("out"), key: key, options: options)
+        #expect(dir.read("out") == plaintext)
+    }
+
+    @Test("a stream widens its pipes to 1 MiB (64 KiB would wake the other side 32 times a batch)")
+    func pipesWidened() throws {
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        defer { ends.forEach { close($0) } }
+        let getPipeSize: Int32 = 1032  // F_GETPIPE_SZ
+        #expect(fcntl(ends[0], getPipeSize) == 65536)
+        ChunkStream.widenPipe(OpenFile(descriptor: ends[1], path: "pipe", owned: false))
+        #expect(fcntl(ends[0], getPipeSize) == ChunkStream.pipeBufferBytes)
+        // A regular file is left alone (and fcntl would refuse it anyway).
+        dir.write([1], to: "regular")
+        ChunkStream.widenPipe(try OpenFile(path: dir.file("regular"), flags: O_RDONLY))
+    }
+
     @Test("a streamed backup cut anywhere, or with a byte flipped, is refused and leaves nothing",
           arguments: [1, 16, chunk, chunk + 16, chunk + 17, 40 * (chunk + 16)])
     func streamedDamageRefused(cut: Int) throws {

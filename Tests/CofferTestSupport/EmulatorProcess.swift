@@ -21,8 +21,9 @@ public final class EmulatorProcess {
     /// The `--ready-file` argument, if any.
     public let readyPath: String?
 
-    /// Starts the binary with `arguments`, stderr to `stderrPath`.
-    public init(_ arguments: [String], stderrPath: String) throws {
+    /// Starts the binary with `arguments`, stderr to `stderrPath`. It notes itself (`serve`) in
+    /// `runtimeDirectory`, by default `runtime/` beside `stderrPath`, never in the user's.
+    public init(_ arguments: [String], stderrPath: String, runtimeDirectory: String? = nil) throws {
         self.stderrPath = stderrPath
         readyPath = arguments.firstIndex(of: "--ready-file").map { arguments[$0 + 1] }
         guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else {
@@ -30,6 +31,10 @@ public final class EmulatorProcess {
         }
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment[EmulatorAnnouncement.directoryVariable] =
+            runtimeDirectory ?? URL(fileURLWithPath: stderrPath).deletingLastPathComponent().path + "/runtime"
+        process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))

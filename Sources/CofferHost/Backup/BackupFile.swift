@@ -76,8 +76,8 @@ public enum BackupFile {
             guard try source.currentSize() == size else { throw .inputChanged(path: input) }
             plaintext = size
         } else {
-            let cipher = try ChunkCipher(direction: .seal, fileKey: keys.fileKey, header: header)
-            plaintext = try stream(cipher, source: source, sink: sink, options: options).input
+            plaintext = try stream(.seal, keys: keys, header: header, source: source, sink: sink,
+                                   options: options).input
         }
         try sink.commit(durable: options.durable)
         return BackupSummary(plaintextBytes: plaintext, backupBytes: BackupFormat.sealedSize(plaintextSize: plaintext))
@@ -113,8 +113,7 @@ public enum BackupFile {
             backup = size
             plaintext = plan.plaintextBytes(throughChunk: plan.chunkCount)
         } else {
-            let cipher = try ChunkCipher(direction: .open, fileKey: keys.fileKey, header: header)
-            let totals = try stream(cipher, source: source, sink: sink, options: options)
+            let totals = try stream(.open, keys: keys, header: header, source: source, sink: sink, options: options)
             backup = BackupFormat.headerSize + totals.input
             plaintext = totals.output
         }
@@ -143,10 +142,16 @@ public enum BackupFile {
         }
     }
 
-    private static func stream(_ cipher: ChunkCipher, source: BackupSource, sink: BackupSink,
+    /// Streams through one cipher per worker (`ChunkStream`).
+    private static func stream(_ direction: ChunkPlan.Direction, keys: BackupFileKeys, header: BackupHeader,
+                               source: BackupSource, sink: BackupSink,
                                options: BackupOptions) throws(BackupError) -> (input: Int, output: Int) {
+        var ciphers: [ChunkCipher] = []
+        for _ in 0..<max(1, options.workers) {
+            ciphers.append(try ChunkCipher(direction: direction, fileKey: keys.fileKey, header: header))
+        }
         let progress = options.progress
-        return try ChunkStream(direction: cipher.direction, cipher: cipher)
+        return try ChunkStream(direction: direction, ciphers: ciphers)
             .run(from: source.file, to: sink.file, progress: progress.map { report in { report($0, 0) } })
     }
 }

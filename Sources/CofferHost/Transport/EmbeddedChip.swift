@@ -78,7 +78,9 @@ enum EmbeddedChip {
         do {
             let settings = EmulatorSettings(stateDirectory: StateDirectory(path: path))
             let device = try InProcessDevice(settings, logger: quiet)
-            return EmbeddedLink(endpoint: device.chip, deviceName: name, body: device)
+            return EmbeddedLink(
+                endpoint: device.chip, deviceName: name, body: device,
+                stateWarnings: device.warnings.filter { $0.kind != .storeHeaderUnreadable }.map(\.description))
         } catch {
             guard case .state(let problem) = error else { throw .unreachable(device: name, reason: error.description) }
             switch problem.problem {

@@ -5,6 +5,7 @@ import CofferFirmware
 /// the calling thread, so a request is answered before `send` returns and nothing ever waits.
 public final class EmbeddedLink: ReportLink {
     public let deviceName: String
+    public let stateWarnings: [String]
     private let endpoint: any ReportEndpoint
     /// Whatever keeps the chip's body alive (the state directory and its lock), held for the link's life.
     private let body: AnyObject?
@@ -12,10 +13,14 @@ public final class EmbeddedLink: ReportLink {
     private var head = 0
     private let start = ContinuousClock.now
 
-    /// A link to `endpoint`, keeping `body` alive as long as the link.
-    public init(endpoint: any ReportEndpoint, deviceName: String, body: AnyObject? = nil) {
+    /// A link to `endpoint`, keeping `body` alive as long as the link; `stateWarnings` is the damage
+    /// that body was opened with.
+    public init(
+        endpoint: any ReportEndpoint, deviceName: String, body: AnyObject? = nil, stateWarnings: [String] = []
+    ) {
         self.endpoint = endpoint
         self.deviceName = deviceName
+        self.stateWarnings = stateWarnings
         self.body = body
     }
 

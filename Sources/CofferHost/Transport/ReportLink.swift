@@ -9,6 +9,15 @@ public protocol ReportLink: AnyObject {
     func send(_ report: [UInt8]) throws(DeviceError)
     /// The next IN report, waiting at most `timeoutMilliseconds`; nil when none came in time.
     func receive(timeoutMilliseconds: Int) throws(DeviceError) -> [UInt8]?
+    /// Damage the device's body started with that the vault protocol does not carry (a counter page
+    /// the bank fell back from), when the link can know it: the in-process device's own, or a local
+    /// emulator's note in the runtime directory. Empty otherwise.
+    var stateWarnings: [String] { get }
+}
+
+extension ReportLink {
+    /// Nothing known by default (a USB device, a remote emulator).
+    public var stateWarnings: [String] { [] }
 }
 
 /// Milliseconds elapsed on the monotonic clock since a start, for timeouts.

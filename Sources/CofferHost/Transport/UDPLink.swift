@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 import CTAPHID
+import CofferEmulator
+import Foundation
 
 /// Reports over UDP, one 64-byte report per datagram: the emulator's stand-in for a USB cable.
 ///
@@ -11,12 +13,16 @@ import CTAPHID
 /// nothing listening shows up as "connection refused" rather than as a long silence.
 public final class UDPLink: ReportLink {
     public let deviceName: String
+    private let host: String
+    private let port: UInt16
     private let descriptor: Int32
     private var datagram = [UInt8](repeating: 0, count: 2048)
 
     /// Connects to `host` (a name or a numeric IPv4/IPv6 address) and `port`.
     public init(host: String, port: UInt16) throws(DeviceError) {
         deviceName = host.contains(":") ? "udp://[\(host)]:\(port)" : "udp://\(host):\(port)"
+        self.host = host
+        self.port = port
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
@@ -81,6 +87,17 @@ public final class UDPLink: ReportLink {
                 return Array(datagram[0..<count])
             }
         }
+    }
+
+    /// The warnings in the note of the emulator on this machine that serves this port, if one does
+    /// (the store header's damage is left out: GetInfo itself tells it).
+    public var stateWarnings: [String] {
+        let directory = EmulatorAnnouncement.directory(environment: ProcessInfo.processInfo.environment)
+        let local = host == "localhost" || BindAddress.isLoopback(host)
+        guard let note = EmulatorAnnouncement.running(in: directory).first(where: {
+            $0.port == port && ($0.address == deviceName || local)
+        }) else { return [] }
+        return note.warnings.filter { $0.kind != .storeHeaderUnreadable }.map(\.description)
     }
 
     private func socketError(_ code: Int32) -> DeviceError {

@@ -25,6 +25,9 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
     public let pin: String
     /// The OPAQUE suite the device serves (p256-sha256 or ristretto255-sha512), which the client follows.
     public let suite: String
+    /// Damage the device runs despite: a store header that does not open (from GetInfo), a counter
+    /// page its emulator fell back from (when this machine can know it); empty when there is none.
+    public let warnings: [String]
 
     /// Reads the device's description; on an operational device also checks its identity
     /// signature and its pin (pinning it on first use), refusing loudly if either fails.
@@ -50,7 +53,21 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             slots: Int(info.slotCount), records: Int(info.recordCount), tombstones: Int(info.tombstoneCount),
             damaged: Int(info.damagedCount), defaultAttemptLimit: Int(info.defaultAttemptLimit),
             identityPublicKey: Hex.encode(info.identityPublicKey), akePublicKey: Hex.encode(info.akePublicKey),
-            identitySignature: signature, pin: pin, suite: info.suite.name)
+            identitySignature: signature, pin: pin, suite: info.suite.name,
+            warnings: warnings(info, transport: client.transport))
+    }
+
+    private static func warnings(_ info: GetInfoResponse, transport: any DeviceTransport) -> [String] {
+        var found: [String] = []
+        if info.storeHeaderUnreadable {
+            found.append(
+                "store header unreadable: the device found no store header of its own in its flash (edited, "
+                    + "damaged or another device's), so every record command fails; restore the flash from a copy")
+        }
+        if let ctaphid = transport as? CTAPHIDTransport {
+            found += ctaphid.link.stateWarnings.map { "damaged state: \($0)" }
+        }
+        return found
     }
 
     /// Aligned "name  value" lines.
@@ -64,7 +81,7 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             ("identity", "\(identityPublicKey) (signature \(identitySignature), \(pin))"),
             ("ake key", akePublicKey),
             ("suite", suite),
-        ]
+        ] + warnings.map { ("warning", $0) }
         return rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 }

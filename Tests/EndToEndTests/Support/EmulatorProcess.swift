@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// A real `coffer-emulator serve` on 127.0.0.1, on a port the OS picked (port 0), found through
-/// its ready file; stopped with SIGTERM when the value goes away.
+/// its ready file; stopped with SIGTERM when the value goes away. It notes itself in the scratch
+/// directory's `runtime/` (COFFER_RUNTIME_DIR), where `Scratch.cofferctl` looks, never in the user's.
 final class EmulatorProcess {
     let process = Process()
     let port: Int
@@ -24,6 +25,9 @@ final class EmulatorProcess {
         process.executableURL = URL(fileURLWithPath: Binaries.emulator)
         process.arguments = ["serve", "--state-dir", stateDirectory, "--port", "0", "--ready-file", ready]
             + (seed.map { ["--seed", $0] } ?? []) + (attemptLimit.map { ["--attempt-limit", String($0)] } ?? []) + extra
+        var environment = ProcessInfo.processInfo.environment
+        environment["COFFER_RUNTIME_DIR"] = scratch + "/runtime"
+        process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
@@ -54,6 +58,16 @@ final class EmulatorProcess {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// What it said on stderr so far.
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGTERM and waits for the process to end; its exit status.
+    func stop() -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// The address cofferctl takes.

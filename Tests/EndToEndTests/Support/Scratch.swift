@@ -29,9 +29,10 @@ final class Scratch {
 
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: file(name)) }
 
-    /// The environment cofferctl runs in: pins and HOME inside this directory.
+    /// The environment cofferctl runs in: pins, HOME and the runtime directory where emulators note
+    /// themselves (`EmulatorProcess`) inside this directory.
     var environment: [String: String] {
-        ["COFFER_PIN_DIR": file("pins"), "HOME": path]
+        ["COFFER_PIN_DIR": file("pins"), "HOME": path, "COFFER_RUNTIME_DIR": file("runtime")]
     }
 
     /// Runs the built cofferctl.
