@@ -16,6 +16,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case firmwareReports = "firmware-reports"
     /// The realm record tree's decoder: proofs from an untrusted agent.
     case recordTree = "record-tree"
+    /// The realm's message decoders: log entries, statements, tails, configurations, ceremony messages.
+    case realmMessages = "realm-messages"
 
     /// The target's name: its directory under `Fuzz/corpus/` and `Fuzz/regressions/`.
     public var name: String {
@@ -30,6 +32,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .vaultMessages: VaultMessagesHarness.run(input)
         case .firmwareReports: FirmwareReportsHarness.run(input)
         case .recordTree: RecordTreeHarness.run(input)
+        case .realmMessages: RealmMessagesHarness.run(input)
         }
     }
 
@@ -46,6 +49,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .vaultMessages: return 2 + CTAPHIDLimits.maxMessageSize
         case .firmwareReports: return 1 + 48 * FirmwareReportsHarness.recordSize
         case .recordTree: return 4_096
+        case .realmMessages: return 4_096
         }
     }
 
@@ -57,6 +61,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .vaultMessages: VaultMessageSeeds.all
         case .firmwareReports: FirmwareSeeds.all
         case .recordTree: RecordTreeSeeds.all
+        case .realmMessages: RealmMessagesSeeds.all
         }
     }
 }

@@ -1,0 +1,58 @@
+import CofferCrypto
+import CofferFirmware
+
+/// Fuzz target `realm-messages`: the decoders a realm member runs on what agents hand it — log
+/// entries, captured statements, its tail page, group configurations and the ceremony's messages.
+///
+/// Input: one selector byte, then the message. Besides not crashing, each decoder accepts only its
+/// canonical encoding: whatever it accepts re-encodes byte for byte. An accepted log entry's MAC is
+/// then checked under a fixed key and must be refused unless the input was made with that key, and a
+/// configuration's quorum is a majority of its members.
+enum RealmMessagesHarness {
+    static let engine = OpenSSLCryptoEngine(suite: P256SHA256Suite())
+    /// The group key seeds are made with.
+    static let macKey = [UInt8](repeating: 0x4B, count: 32)
+
+    enum Kind: UInt8, CaseIterable {
+        case entry, statement, tail, configuration, draft, offer, export, manifest
+    }
+
+    /// Runs one input.
+    static func run(_ bytes: [UInt8]) {
+        guard let selector = bytes.first else { return }
+        let message = Array(bytes.dropFirst())
+        switch Kind(rawValue: selector % UInt8(Kind.allCases.count)) {
+        case .entry:
+            guard let entry = RealmLogEntry(decoding: message) else { return }
+            invariant(entry.encoded() == message, "a log entry re-encodes differently")
+            invariant(entry.changes.count <= RealmLimits.maxChangesPerEntry, "too many changes accepted")
+            let remade = RealmLogEntry(decoding: entry.encoded())
+            invariant(remade == entry, "a log entry does not decode to itself")
+            _ = entry.isAuthentic(macKey: macKey, engine: engine)
+        case .statement:
+            guard let statement = RealmStatement(decoding: message) else { return }
+            invariant(statement.encoded() == message, "a statement re-encodes differently")
+        case .tail:
+            guard let tail = RealmTail(decoding: message) else { return }
+            invariant(tail.encoded() == message, "a tail re-encodes differently")
+        case .configuration:
+            guard let configuration = RealmGroupConfiguration(encoded: message) else { return }
+            invariant(configuration.encoded() == message, "a configuration re-encodes differently")
+            invariant(2 * configuration.quorum > configuration.members.count, "a quorum that is not a majority")
+        case .draft:
+            guard let draft = RealmDraft(encoded: message) else { return }
+            invariant(draft.encoded() == message, "a draft re-encodes differently")
+        case .offer:
+            guard let offer = RealmExportOffer(encoded: message) else { return }
+            invariant(offer.encoded() == message, "an export offer re-encodes differently")
+        case .export:
+            guard let export = RealmExport(encoded: message) else { return }
+            invariant(export.encoded() == message, "an export re-encodes differently")
+        case .manifest:
+            guard let manifest = RealmManifest(encoded: message) else { return }
+            invariant(manifest.encoded() == message, "a manifest re-encodes differently")
+        case nil:
+            return
+        }
+    }
+}
