@@ -66,6 +66,10 @@ public struct FlashLayout: Equatable, Sendable {
         self.geometry = geometry
     }
 
+    /// Bytes of flash the boot scan reads at once while checking never-written slots: bounded, so a
+    /// board with little RAM can boot a large store.
+    public static let scanWindowBytes = 16 * 1024
+
     /// Pages the header occupies.
     public var headerPages: Int { (StoreHeader.size + pageSize - 1) / pageSize }
     /// Pages one slot copy occupies.

@@ -5,8 +5,9 @@ import CofferProtocol
 
 extension Lifecycle {
     /// The lifecycle encoded by the on-chip lifecycle counter and the fuses. The counter only rises,
-    /// so no flash rollback can move the device back (e.g. out of `zeroized`).
-    init(counter: UInt32, fusesBurned: Bool) {
+    /// so no flash rollback can move the device back (e.g. out of `zeroized`). Public so that a body
+    /// can tell, before booting the firmware, whether a device has any initialisation left to do.
+    public init(counter: UInt32, fusesBurned: Bool) {
         switch counter {
         case 3...: self = .zeroized
         case _ where !fusesBurned: self = .blank

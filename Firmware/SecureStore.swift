@@ -90,15 +90,62 @@ public final class SecureStore<Flash: FlashMemory, Counters: CounterBank, Engine
 
     /// Opens every slot to rebuild the index, and wipes stale copies left beside tombstones and
     /// empty slots (a destruction cut off before its scrub). Returns the contents it opened.
+    ///
+    /// Most slots of a store have never been written (version 0): they need no opening, only a check
+    /// that both their copies are erased. Those checks read the flash a window of slots at a time
+    /// (`scanWindowBytes`, one read each) rather than a page at a time; written slots are opened one
+    /// by one as before.
     @discardableResult
     public func scan() throws(FirmwareError) -> [SlotContent?] {
         var contents: [SlotContent?] = []
+        contents.reserveCapacity(slotCount)
+        let copyBytes = layout.pagesPerCopy * layout.pageSize
+        let slotsPerWindow = max(1, FlashLayout.scanWindowBytes / (2 * copyBytes))
+        var window: [UInt8] = []
+        var windowStart = 0
         for slot in 0..<slotCount {
-            let content = try? load(slot)
-            contents.append(content)
-            if let content, content.isKeyFree { try scrubStaleCopy(slot) }
+            guard try hal(try counters.read(counterLayout.version(slot))) == 0 else {
+                let content = try? load(slot)
+                contents.append(content)
+                if let content, content.isKeyFree { try scrubStaleCopy(slot) }
+                continue
+            }
+            trustedHalves[slot] = nil
+            setState(slot, .empty)
+            contents.append(.empty)
+            if window.isEmpty || slot >= windowStart + slotsPerWindow {
+                windowStart = slot
+                let count = min(slotsPerWindow, slotCount - slot)
+                window = try hal(try flash.read(offset: layout.offset(slot: slot, half: 0), count: 2 * count * copyBytes))
+            }
+            // Both copies of a slot lie side by side: pages first..first+2·pagesPerCopy.
+            let firstPage = layout.firstPage(slot: slot, half: 0)
+            for page in 0..<2 * layout.pagesPerCopy {
+                let start = ((slot - windowStart) * 2 * layout.pagesPerCopy + page) * layout.pageSize
+                if !Self.isErased(window, from: start, count: layout.pageSize) {
+                    try hal(try flash.erase(page: firstPage + page))
+                }
+            }
         }
         return contents
+    }
+
+    /// Whether `count` bytes of `bytes` from `start` are all 0xFF, eight at a time.
+    static func isErased(_ bytes: [UInt8], from start: Int, count: Int) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var index = start
+            let end = start + count
+            var all: UInt64 = ~0
+            while index + 8 <= end {
+                all &= buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+            while index < end {
+                all &= UInt64(buffer[index]) | ~0xFF
+                index += 1
+            }
+            return all == ~0
+        }
     }
 
     /// The trusted content of `slot`: the copy, in either half, that opens at the version counter's

@@ -20,49 +20,66 @@ struct OPAQUEServerLogins {
 
 /// Server logins per CPU-second with `suite`, as `OPAQUEServerLogins` measures them.
 func serverLoginsPerSecond<Suite: OPAQUECiphersuite>(suite: Suite, iterations: Int) throws -> Double {
-    let random = SeededRandom(seed: Array("coffer-bench/opaque".utf8))
-    let context = Array("coffer-bench".utf8)
-    let server = try OPAQUEServer(
-        suite: suite, context: context,
-        keyPair: try OPAQUEKeyPair(diffieHellmanSeed: SecretBytes(random.bytes(32)), suite: suite),
-        oprfSeed: SecretBytes(random.bytes(suite.hashLength)))
-    let client = OPAQUEClient(suite: suite, context: context)
-    let id = Array("alice".utf8)
-    let password = SecretBytes(Array("correct horse battery staple".utf8))
+    let logins = try ServerLogins(suite: suite)
+    return Double(iterations) / (Double(try logins.run(iterations)) / 1e9)
+}
 
-    let (request, registrationState) = try client.createRegistrationRequest(
-        password: password, blind: blindScalar(group: suite.group, random: random))
-    let response = try server.createRegistrationResponse(request: request, credentialIdentifier: id)
-    let recordBytes = try client.finalizeRegistrationRequest(
-        state: registrationState, response: response, envelopeNonce: random.bytes(32)
-    ).record.serialize()
+/// A server and a client of one suite with a registered credential, for logins measured in batches
+/// (so that a figure can interleave them with the batches of its reference).
+struct ServerLogins<Suite: OPAQUECiphersuite> {
+    let suite: Suite
+    private let random = SeededRandom(seed: Array("coffer-bench/opaque".utf8))
+    private let server: OPAQUEServer<Suite>
+    private let client: OPAQUEClient<Suite>
+    private let id = Array("alice".utf8)
+    private let password = SecretBytes(Array("correct horse battery staple".utf8))
+    private let recordBytes: [UInt8]
 
-    var serverNanoseconds: UInt64 = 0
-    for _ in 0..<iterations {
-        let (ke1, clientState) = try client.generateKE1(
-            password: password, blind: blindScalar(group: suite.group, random: random),
-            clientNonce: random.bytes(32), clientKeyshareSeed: SecretBytes(random.bytes(32)))
-        let ke1Bytes = ke1.serialize()
-        let maskingNonce = random.bytes(32), serverNonce = random.bytes(32)
-        let serverSeed = SecretBytes(random.bytes(32))
-
-        var start = threadCPUNanoseconds()
-        let record = try RegistrationRecord<Suite>.deserialize(recordBytes, suite: suite)
-        let (ke2, serverState) = try server.generateKE2(
-            ke1: try KE1.deserialize(ke1Bytes, suite: suite), record: record, credentialIdentifier: id,
-            maskingNonce: maskingNonce, serverNonce: serverNonce, serverKeyshareSeed: serverSeed)
-        let ke2Bytes = ke2.serialize()
-        serverNanoseconds += threadCPUNanoseconds() - start
-
-        let ke3Bytes = try client.generateKE3(
-            state: clientState, ke2: try KE2.deserialize(ke2Bytes, suite: suite)
-        ).ke3.serialize()
-
-        start = threadCPUNanoseconds()
-        _ = try server.finish(state: serverState, ke3: try KE3.deserialize(ke3Bytes, suite: suite))
-        serverNanoseconds += threadCPUNanoseconds() - start
+    init(suite: Suite) throws {
+        self.suite = suite
+        let context = Array("coffer-bench".utf8)
+        server = try OPAQUEServer(
+            suite: suite, context: context,
+            keyPair: try OPAQUEKeyPair(diffieHellmanSeed: SecretBytes(random.bytes(32)), suite: suite),
+            oprfSeed: SecretBytes(random.bytes(suite.hashLength)))
+        client = OPAQUEClient(suite: suite, context: context)
+        let (request, registrationState) = try client.createRegistrationRequest(
+            password: password, blind: blindScalar(group: suite.group, random: random))
+        let response = try server.createRegistrationResponse(request: request, credentialIdentifier: id)
+        recordBytes = try client.finalizeRegistrationRequest(
+            state: registrationState, response: response, envelopeNonce: random.bytes(32)
+        ).record.serialize()
     }
-    return Double(iterations) / (Double(serverNanoseconds) / 1e9)
+
+    /// Runs `count` logins; returns the server's CPU time over them in nanoseconds.
+    func run(_ count: Int) throws -> UInt64 {
+        var serverNanoseconds: UInt64 = 0
+        for _ in 0..<count {
+            let (ke1, clientState) = try client.generateKE1(
+                password: password, blind: blindScalar(group: suite.group, random: random),
+                clientNonce: random.bytes(32), clientKeyshareSeed: SecretBytes(random.bytes(32)))
+            let ke1Bytes = ke1.serialize()
+            let maskingNonce = random.bytes(32), serverNonce = random.bytes(32)
+            let serverSeed = SecretBytes(random.bytes(32))
+
+            var start = threadCPUNanoseconds()
+            let record = try RegistrationRecord<Suite>.deserialize(recordBytes, suite: suite)
+            let (ke2, serverState) = try server.generateKE2(
+                ke1: try KE1.deserialize(ke1Bytes, suite: suite), record: record, credentialIdentifier: id,
+                maskingNonce: maskingNonce, serverNonce: serverNonce, serverKeyshareSeed: serverSeed)
+            let ke2Bytes = ke2.serialize()
+            serverNanoseconds += threadCPUNanoseconds() - start
+
+            let ke3Bytes = try client.generateKE3(
+                state: clientState, ke2: try KE2.deserialize(ke2Bytes, suite: suite)
+            ).ke3.serialize()
+
+            start = threadCPUNanoseconds()
+            _ = try server.finish(state: serverState, ke3: try KE3.deserialize(ke3Bytes, suite: suite))
+            serverNanoseconds += threadCPUNanoseconds() - start
+        }
+        return serverNanoseconds
+    }
 }
 
 /// A uniformly random non-zero scalar below the group order, drawn as RFC 9497's Blind does.

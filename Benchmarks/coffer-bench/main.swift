@@ -27,6 +27,31 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pipe" {
     exit(0)
 }
 
+// `COFFER_BENCH_ONLY=startup`: just the emulator's start-up figures.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "startup" {
+    for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
+    exit(0)
+}
+
+// `COFFER_BENCH_ONLY=emulator`: just the figures measured through a running emulator (below).
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "emulator" {
+    try emulatorFigures()
+    exit(0)
+}
+
+/// PING round trips and durable guesses through one emulator.
+func emulatorFigures() throws {
+    let emulator = try BenchEmulator(slots: 16)
+    do {
+        report(try PingRoundTrips(emulator: emulator, roundTrips: 500).run())
+        for measurement in try DurableGuesses(emulator: emulator, guesses: 200).run() { report(measurement) }
+        emulator.stop()
+    } catch {
+        emulator.stop()
+        throw error
+    }
+}
+
 // First, so that its peak-RSS figure is this process's high-water mark before anything else ran.
 for measurement in try BackupThroughput(size: 1 << 30).run() {
     report(measurement)
@@ -41,12 +66,4 @@ for measurement in try RistrettoFigures(iterations: 2000).run() { report(measure
 
 for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
 
-let emulator = try BenchEmulator(slots: 16)
-do {
-    report(try PingRoundTrips(emulator: emulator, roundTrips: 500).run())
-    for measurement in try DurableGuesses(emulator: emulator, guesses: 200).run() { report(measurement) }
-    emulator.stop()
-} catch {
-    emulator.stop()
-    throw error
-}
+try emulatorFigures()

@@ -1,4 +1,4 @@
-// SHA-256 and SHA-512, one-shot and incremental, computed by libcrypto.
+// SHA-256 (libcrypto) and SHA-512 (libsodium), one-shot and incremental.
 
 /// The hash algorithms CofferCrypto offers.
 public enum DigestAlgorithm: Sendable, Equatable {
@@ -35,6 +35,8 @@ public protocol HashFunction: Sendable {
     mutating func update(_ bytes: UnsafeRawBufferPointer)
     /// The digest of everything fed so far. The state is not usable afterwards.
     consuming func finalize() -> [UInt8]
+    /// The digest of the bytes in a buffer in one call.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8]
 }
 
 extension HashFunction {
@@ -48,10 +50,10 @@ extension HashFunction {
 
     /// The digest of `bytes` in one call.
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.withUnsafeBytes { oneShotDigest(algorithm, $0) }
+        bytes.withUnsafeBytes { hash($0) }
     }
 
-    /// The digest of the bytes in a buffer in one call.
+    /// The digest of the bytes in a buffer in one call (libcrypto's EVP_Digest).
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         oneShotDigest(algorithm, bytes)
     }
@@ -75,20 +77,24 @@ public struct SHA256: HashFunction {
     }
 }
 
-/// SHA-512 (FIPS 180-4).
+/// SHA-512 (FIPS 180-4), computed by libsodium with its state held in the value itself
+/// (SHA512_sodium.swift): the ristretto255 suite hashes short inputs many times per login.
 public struct SHA512: HashFunction {
     public static let algorithm = DigestAlgorithm.sha512
-    private var state: DigestState
+    private var state = SodiumSHA512State()
 
-    public init() { state = DigestState(.sha512) }
+    public init() {}
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        if !isKnownUniquelyReferenced(&state) { state = state.copy() }
         state.update(bytes)
     }
 
     public consuming func finalize() -> [UInt8] {
-        if !isKnownUniquelyReferenced(&state) { state = state.copy() }
-        return state.finalize()
+        state.finalize()
+    }
+
+    /// The digest of the bytes in a buffer in one call.
+    public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        SodiumSHA512State.hash(bytes)
     }
 }

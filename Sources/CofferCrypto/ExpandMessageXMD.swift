@@ -14,10 +14,29 @@ public enum ExpandMessageXMD<H: HashFunction> {
     /// - Throws: `CryptoError.invalidLength` for a length above 65535 or needing more than 255
     ///   hash blocks (RFC 9380's `ell > 255` abort).
     public static func expand(_ message: [UInt8], dst: [UInt8], length: Int) throws(CryptoError) -> [UInt8] {
+        try expand(message, dst: dst, length: length, zeroPadded: zeroPadded())
+    }
+
+    /// A hash state that has absorbed `Z_pad` (one zero block), the start of every `b_0`. The same
+    /// for every input, so a caller that expands often keeps one and saves a compression per call.
+    static func zeroPadded() -> H {
+        var state = H()
+        state.update([UInt8](repeating: 0, count: blockLength))
+        return state
+    }
+
+    /// `expand` starting `b_0` from `zeroPadded`, a copy of `zeroPadded()`.
+    static func expand(_ message: [UInt8], dst: [UInt8], length: Int, zeroPadded: H) throws(CryptoError)
+        -> [UInt8]
+    {
         let blocks = (length + hashLength - 1) / hashLength
         guard length >= 0, length <= 65535, blocks <= 255 else { throw .invalidLength }
         let dstPrime = dstPrime(dst)
-        let b0 = hash([messagePrime(message, length: length, dstPrime: dstPrime)])
+        var first = zeroPadded
+        first.update(message)
+        first.update([UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length), 0])
+        first.update(dstPrime)
+        let b0 = first.finalize()
         var block = hash([b0, [1], dstPrime])
         var uniform = block
         if blocks >= 2 {

@@ -26,17 +26,21 @@ public enum HKDF<H: HashFunction> {
         output.reserveCapacity(length + H.outputLength)
         var previous: [UInt8] = []
         var counter: UInt8 = 1
+        // The PRK is keyed once; each block starts from a copy of that keyed state.
+        var keyed = HMAC<H>(key: prk)
+        defer { keyed.wipe() }
         // T(i) = HMAC(PRK, T(i-1) | info | i); the output is T(1) | T(2) | ... cut to `length`.
         while output.count < length {
-            var mac = HMAC<H>(key: prk)
+            var mac = keyed
             mac.update(previous)
             mac.update(info)
-            mac.update([counter])
+            withUnsafeBytes(of: counter) { mac.update($0) }
             previous = mac.finalize()
             output += previous
             counter &+= 1
         }
-        return Array(output.prefix(length))
+        if output.count > length { output.removeLast(output.count - length) }
+        return output
     }
 
     /// Extract then expand in one call.

@@ -58,8 +58,7 @@ public struct Ristretto255: PrimeOrderGroup, Sendable {
     /// HashToGroup of RFC 9497 §4.1: `Element.map_to_group(expand_message_xmd(input, dst, 64))`.
     public func hashToGroup(_ input: [UInt8], dst: [UInt8]) throws(OPAQUEError) -> Ristretto255Element {
         try mapped { () throws(CryptoError) in
-            try elementFromUniformBytes(try ExpandMessageXMD<SHA512>.expand(input, dst: dst,
-                                                                             length: Self.uniformBytesLength))
+            try elementFromUniformBytes(try Self.expand(input, dst: dst))
         }
     }
 
@@ -67,7 +66,7 @@ public struct Ristretto255: PrimeOrderGroup, Sendable {
     /// reduced modulo L. The result may be zero; DeriveKeyPair checks.
     public func hashToScalar(_ input: [UInt8], dst: [UInt8]) throws(OPAQUEError) -> Ristretto255Scalar {
         try mapped { () throws(CryptoError) in
-            try reduceScalar(try ExpandMessageXMD<SHA512>.expand(input, dst: dst, length: Self.uniformBytesLength))
+            try reduceScalar(try Self.expand(input, dst: dst))
         }
     }
 
@@ -165,6 +164,13 @@ public struct Ristretto255: PrimeOrderGroup, Sendable {
     public func multiplyScalars(_ a: Ristretto255Scalar, _ b: Ristretto255Scalar) -> Ristretto255Scalar {
         Ristretto255Backend.multiplyScalars(a, b)
     }
+
+    /// expand_message_xmd with SHA-512 to 64 bytes, from a kept state that has absorbed `Z_pad`.
+    private static func expand(_ input: [UInt8], dst: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try ExpandMessageXMD<SHA512>.expand(input, dst: dst, length: uniformBytesLength, zeroPadded: zeroPadded)
+    }
+
+    private static let zeroPadded = ExpandMessageXMD<SHA512>.zeroPadded()
 
     /// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian.
     public static let order: [UInt8] = [

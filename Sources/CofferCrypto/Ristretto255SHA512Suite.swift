@@ -45,7 +45,16 @@ public struct Ristretto255SHA512Suite: OPAQUECiphersuite, Sendable {
 
     public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { OPAQUE.constantTimeEqual(a, b) }
 
-    public func extract(salt: [UInt8], ikm: [UInt8]) -> [UInt8] { HKDF<SHA512>.extract(salt: salt, ikm: ikm) }
+    /// HKDF-Extract. OPAQUE always extracts with the empty salt (the randomized password, the 3DH
+    /// key schedule), whose HMAC key is `Nh` zero bytes: that keyed state is made once and copied.
+    public func extract(salt: [UInt8], ikm: [UInt8]) -> [UInt8] {
+        guard salt.isEmpty else { return HKDF<SHA512>.extract(salt: salt, ikm: ikm) }
+        var mac = Self.emptySaltHMAC
+        mac.update(ikm)
+        return mac.finalize()
+    }
+
+    private static let emptySaltHMAC = HMACSHA512(key: [UInt8](repeating: 0, count: SHA512.outputLength))
 
     /// HKDF-Expand. OPAQUE asks only for fixed lengths far below HKDF's limit and passes PRKs of
     /// the hash length, so a refusal here is a bug in the caller and stops the process.

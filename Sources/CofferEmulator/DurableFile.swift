@@ -102,15 +102,18 @@ enum DurableDirectory {
     }
 
     /// Replaces `path` with `bytes` atomically: temporary file, fsync, rename, directory fsync.
-    static func replaceAtomically(_ path: String, bytes: [UInt8]) throws(StateFileError) {
+    /// With `durable` false the two fsyncs are left out: a reader still sees the old file or the
+    /// whole new one, but a power cut may lose the new one (right for a file that announces a
+    /// running process, like the ready file, and that a power cut makes stale anyway).
+    static func replaceAtomically(_ path: String, bytes: [UInt8], durable: Bool = true) throws(StateFileError) {
         let temporary = path + ".new"
-        try writeTemporary(temporary, bytes: bytes)
+        try writeTemporary(temporary, bytes: bytes, durable: durable)
         guard rename(temporary, path) == 0 else {
             let code = errno
             unlink(temporary)
             throw StateFileError(path: path, problem: .system(operation: "rename", errno: code))
         }
-        try syncDirectory(containing: path)
+        if durable { try syncDirectory(containing: path) }
     }
 
     /// fsyncs the directory that holds `path`, so a create, link, rename or unlink in it is durable.
@@ -130,7 +133,9 @@ enum DurableDirectory {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    private static func writeTemporary(_ temporary: String, bytes: [UInt8]) throws(StateFileError) {
+    private static func writeTemporary(_ temporary: String, bytes: [UInt8], durable: Bool = true)
+        throws(StateFileError)
+    {
         // A leftover from an earlier power cut never had its final name; it carries no state.
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -147,7 +152,7 @@ enum DurableDirectory {
             }
             done += wrote
         }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let code = errno
             unlink(temporary)
             throw StateFileError(path: temporary, problem: .system(operation: "fsync", errno: code))

@@ -157,8 +157,18 @@ final class EmulatedDevice {
     /// Takes the device from wherever it is (blank, manufactured, provisioning cut short) to
     /// operational: Manufacture (the firmware draws the UDS; the serial comes from its own
     /// stream), then Provision. Returns whether there was anything to do.
+    ///
+    /// A device already operational (or zeroized) has nothing left to do, which its fuses and
+    /// lifecycle counter tell without booting the firmware: so a start does not open every slot
+    /// twice, nor count a boot it does not need.
     @discardableResult
     func finishInitialisation() throws(EmulatorError) -> Bool {
+        if !media.fuses.isBlank, let counter = try? media.counters.read(CounterLayout.lifecycle) {
+            switch Lifecycle(counter: counter, fusesBurned: true) {
+            case .operational, .zeroized: return false
+            case .blank, .manufactured, .provisioned: break
+            }
+        }
         let vault = try boot(.manufacture)
         switch vault.lifecycle {
         case .operational, .zeroized:

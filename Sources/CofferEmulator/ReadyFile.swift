@@ -1,4 +1,10 @@
+// FoundationEssentials where there is one: the emulator's start-up stays clear of the whole of
+// Foundation (and ICU), whose loading costs more than everything else it does before it is ready.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a running emulator tells the world once its state is loaded and its socket bound: the
 /// file named by `--ready-file`, JSON with exactly these keys, for example
@@ -27,8 +33,9 @@ public struct ReadyFile: Codable, Equatable, Sendable {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
-    /// Writes the file atomically (temporary file, fsync, rename, directory fsync), so a reader
-    /// that sees it sees all of it.
+    /// Writes the file atomically (temporary file, then rename), so a reader that sees it sees all
+    /// of it. Not fsynced: it announces this process, which a power cut ends anyway, and a start
+    /// that waits on the disk twice more before anyone may connect helps nobody.
     public func write(to path: String) throws(StateFileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -38,7 +45,7 @@ public struct ReadyFile: Codable, Equatable, Sendable {
         } catch {
             preconditionFailure("a ReadyFile always encodes: \(error)")
         }
-        try DurableDirectory.replaceAtomically(path, bytes: [UInt8](json) + [0x0A])
+        try DurableDirectory.replaceAtomically(path, bytes: [UInt8](json) + [0x0A], durable: false)
     }
 
     /// Reads a ready file written by `write(to:)`.

@@ -1,9 +1,21 @@
 import ArgumentParser
 import CofferCrypto
 import CofferEmulator
+// FoundationEssentials where there is one: the emulator's start-up stays clear of the whole of
+// Foundation (and ICU), whose loading costs more than everything else it does before it is ready.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import CofferProtocol
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
@@ -140,7 +152,8 @@ func reportingFailure(_ body: () throws(EmulatorError) -> Void) throws {
     do {
         try body()
     } catch {
-        FileHandle.standardError.write(Data("coffer-emulator: \(error)\n".utf8))
+        let line = Array("coffer-emulator: \(error)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         throw ExitCode(error.exitStatus)
     }
 }
