@@ -4,7 +4,7 @@ CONFIG     ?= debug
 SWIFTFLAGS ?=
 BIN         = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS) --show-bin-path)
 
-.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded ctgrind clean install
+.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded ctgrind clean install sim
 
 all: build
 
@@ -26,6 +26,15 @@ test: bootstrap-test
 	@$(MAKE) --no-print-directory firmware-embedded
 	COFFER_EMULATOR="$(BIN)/coffer-emulator" python3 -m pytest -q Tests/InteropTests
 	@SWIFT="$(SWIFT)" scripts/library-consumer.sh
+
+# The realm simulator on many seeds (`make test` runs 6 per group size): `make sim SEEDS=2000`, or one
+# failing seed again with `make sim SEEDS=1 FIRST_SEED=N`. Prints seeds, steps and violations.
+SEEDS      ?= 500
+FIRST_SEED ?= 1
+sim: bootstrap-test
+	$(SWIFT) build --build-tests $(SWIFTFLAGS)
+	COFFER_SIM_SEEDS=$(SEEDS) COFFER_SIM_FIRST_SEED=$(FIRST_SEED) $(SWIFT) test --skip-build $(SWIFTFLAGS) \
+		--filter 'RealmSimulationTests|RealmScenarioTests|RealmNegativeTwinTests'
 
 # The power-cut sweep in full: every write of every command also cut on the built emulator (`make test`
 # runs every command in-process and a bounded set on the emulator).
