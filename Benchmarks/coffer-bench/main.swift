@@ -21,6 +21,17 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "ristretto255" {
     exit(0)
 }
 
+/// Committed LoginStarts of realm groups of 3 and 5 beside a standalone device's.
+func realmFigures() throws {
+    for members in [3, 5] { report(try RealmLoginStarts(members: members, batch: 16, loginStarts: 512).run()) }
+}
+
+// `COFFER_BENCH_ONLY=realm`: just the realm groups' LoginStarts.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "realm" {
+    try realmFigures()
+    exit(0)
+}
+
 // `COFFER_BENCH_ONLY=pipe`: just cofferctl's pipe-to-pipe backup throughput against file to file.
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pipe" {
     for measurement in try PipeThroughput(size: 512 << 20).run() { report(measurement) }
@@ -61,6 +72,7 @@ for measurement in try PipeThroughput(size: 512 << 20).run() { report(measuremen
 let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
 report(opaqueServer)
 report(try FirmwareLogins(iterations: 1000, opaqueServerLoginsPerSecond: opaqueServer.value).run())
+try realmFigures()
 report(try PureScalarMultiplications(iterations: 400).run())
 for measurement in try RistrettoFigures(iterations: 2000).run() { report(measurement) }
 
