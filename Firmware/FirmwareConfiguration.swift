@@ -22,13 +22,17 @@ public struct FirmwareConfiguration: Equatable, Sendable {
     /// device's operator may see them: an emulator or in-process device whose owner asks for them.
     /// A device that does not show them answers `operatorOnly`.
     public var showsSlotCounters: Bool
+    /// What GetInfo says (signed) this device is: a chip unless the body running the firmware is an
+    /// emulator, which says so, and whether it was made from a known seed.
+    public var deviceKind: DeviceKind
 
     public init(
         geometry: StoreGeometry = StoreGeometry(),
         pendingLoginCapacity: Int = FirmwareConfiguration.defaultPendingLoginCapacity,
         pendingRegistrationCapacity: Int = FirmwareConfiguration.defaultPendingRegistrationCapacity,
-        showsSlotCounters: Bool = false
+        showsSlotCounters: Bool = false, deviceKind: DeviceKind = .hardware
     ) {
+        self.deviceKind = deviceKind
         precondition(pendingLoginCapacity >= 1, "at least one login must be able to wait for its KE3")
         precondition(pendingRegistrationCapacity >= 1, "at least one registration must be able to wait")
         self.geometry = geometry

@@ -135,12 +135,13 @@ public final class Vault<B: Board> {
             slotCount: UInt16(configuration.geometry.slotCount), recordCount: UInt16(counts.records),
             tombstoneCount: UInt16(counts.tombstones), damagedCount: UInt16(counts.damaged),
             defaultAttemptLimit: defaultLimit, maxAttemptLimit: maxLimit, akePublicKey: ake, identityPublicKey: identityKey,
-            identitySignature: signature, suite: servedSuite)
+            identitySignature: signature, suite: servedSuite, deviceKind: configuration.deviceKind)
     }
 
     private func identitySignature(_ identity: ChipIdentity<B>) throws(FirmwareError) -> [UInt8] {
         if let cached = identity.identitySignature { return cached }
-        let message = IdentityStatement.message(serial: identity.serial, akePublicKey: identity.ake.publicKey)
+        let message = IdentityStatement.message(
+            serial: identity.serial, deviceKind: configuration.deviceKind, akePublicKey: identity.ake.publicKey)
         let signature = try hal(
             try board.engine.ecdsaSign(privateKey: identity.keys.identityPrivateKey.bytes, message: message))
         identity.identitySignature = signature

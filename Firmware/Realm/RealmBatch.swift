@@ -23,6 +23,7 @@ struct RealmBatch<B: Board> {
     let keys: DeviceKeys
     let serial: UInt64
     let checks: RealmSafetyChecks
+    let deviceKind: DeviceKind
     let index: UInt64
     let proof: RecordTree
     let leaves: [[UInt8]]
@@ -34,8 +35,9 @@ struct RealmBatch<B: Board> {
 
     init(
         member: RealmMembership<Suite>, board: B, keys: DeviceKeys, serial: UInt64, checks: RealmSafetyChecks,
-        index: UInt64, proof: RecordTree, leaves: [[UInt8]]
+        deviceKind: DeviceKind, index: UInt64, proof: RecordTree, leaves: [[UInt8]]
     ) {
+        self.deviceKind = deviceKind
         self.member = member
         self.board = board
         self.keys = keys
@@ -146,13 +148,13 @@ struct RealmBatch<B: Board> {
         let signature = try hal(
             try board.engine.ecdsaSign(
                 privateKey: keys.identityPrivateKey.bytes,
-                message: IdentityStatement.message(serial: serial, akePublicKey: ake)))
+                message: IdentityStatement.message(serial: serial, deviceKind: deviceKind, akePublicKey: ake)))
         return GetInfoResponse(
             protocolVersion: CofferProtocolVersion.current, firmwareVersion: FirmwareConfiguration.firmwareVersion,
             serial: serial, lifecycle: .operational, slotCount: 0, recordCount: 0, tombstoneCount: 0, damagedCount: 0,
             defaultAttemptLimit: member.policy.defaultAttemptLimit, maxAttemptLimit: member.policy.maxAttemptLimit,
             akePublicKey: ake, identityPublicKey: keys.identityPublicKey, identitySignature: signature,
-            suite: board.engine.vaultSuite)
+            suite: board.engine.vaultSuite, deviceKind: deviceKind)
     }
 
     mutating func registerStart(_ request: RegisterStartRequest, channel: UInt32) throws(FirmwareError) -> [UInt8] {

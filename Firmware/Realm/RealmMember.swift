@@ -147,6 +147,8 @@ public final class RealmMember<B: Board> {
     let serial: UInt64
     /// The checks this member runs (all of them, except in the simulator's negative twins).
     public let checks: RealmSafetyChecks
+    /// What GetInfo says (signed) this chip is.
+    public let deviceKind: DeviceKind
     var membership: RealmMembership<Suite>?
     /// True when the membership page is written but does not open.
     public private(set) var isMembershipDamaged = false
@@ -160,9 +162,11 @@ public final class RealmMember<B: Board> {
 
     /// Boots realm mode on `board`, whose realm pages start at flash page `firstPage`.
     public init(
-        board: B, firstPage: Int, checks: RealmSafetyChecks = .all, pendingCapacity: Int = 64
+        board: B, firstPage: Int, checks: RealmSafetyChecks = .all, pendingCapacity: Int = 64,
+        deviceKind: DeviceKind = .hardware
     ) throws(RealmError) {
         self.board = board
+        self.deviceKind = deviceKind
         self.checks = checks
         logins = PendingTable(capacity: pendingCapacity)
         registrations = PendingTable(capacity: pendingCapacity)
@@ -311,8 +315,8 @@ public final class RealmMember<B: Board> {
         guard board.engine.constantTimeEqual(proof.rootHash(board.engine), trusted) else { throw .proofMismatch }
         let index = current.index + 1
         var batch = RealmBatch(
-            member: member, board: board, keys: keys, serial: serial, checks: checks, index: index, proof: proof,
-            leaves: leaves)
+            member: member, board: board, keys: keys, serial: serial, checks: checks, deviceKind: deviceKind,
+            index: index, proof: proof, leaves: leaves)
         var responses: [RealmResponse] = []
         for request in requests {
             let reply = try batch.perform(request, logins: &logins, registrations: &registrations)

@@ -134,8 +134,11 @@ final class EmulatedDevice {
         let board = EmulatorBoard(
             fuses: media.fuses, counters: media.counters, flash: media.flash, entropy: entropy,
             engine: OpenSSLCryptoEngine(suite: suite))
+        // A device made from a seed stays seeded whatever a later run is given: its UDS came from it.
+        let seeded = settings.seed != nil || (try? SeedFingerprint.read(path: media.directory.seedFingerprintPath)) != nil
         let configuration = FirmwareConfiguration(
-            geometry: StoreGeometry(slotCount: slotCount), showsSlotCounters: settings.showsSlotCounters)
+            geometry: StoreGeometry(slotCount: slotCount), showsSlotCounters: settings.showsSlotCounters,
+            deviceKind: seeded ? .seeded : .emulator)
         do {
             return try CofferChip(board: board, configuration: configuration)
         } catch {

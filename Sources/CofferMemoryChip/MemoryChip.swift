@@ -29,7 +29,9 @@ public final class MemoryChip {
     }
 
     /// The firmware configuration that matches these memories.
-    public var configuration: FirmwareConfiguration { FirmwareConfiguration(geometry: geometry) }
+    public var configuration: FirmwareConfiguration {
+        FirmwareConfiguration(geometry: geometry, deviceKind: .emulator)
+    }
 
     /// A board on these memories with the given entropy source and crypto engine.
     public func board<Entropy: EntropySource, Engine: CryptoEngine>(

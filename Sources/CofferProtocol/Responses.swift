@@ -17,6 +17,15 @@ public struct FirmwareVersion: Equatable, Sendable {
     }
 }
 
+/// What kind of device answers: a chip, or Coffer's emulator (whose UDS sits in a file on a PC), or
+/// an emulator made from a known `--seed` (whose every secret anyone with the seed can recompute).
+/// Signed in GetInfo's identity statement. Emulated and seeded devices may join test realms only.
+public enum DeviceKind: UInt8, Equatable, Sendable {
+    case hardware = 0
+    case emulator = 1
+    case seeded = 2
+}
+
 /// GetInfo: what the device is and how full it is. Key fields are empty before manufacture.
 public struct GetInfoResponse: Equatable, Sendable {
     public var protocolVersion: UInt8
@@ -45,13 +54,16 @@ public struct GetInfoResponse: Equatable, Sendable {
     /// signed itself: the signed AKE key is an element of the suite's group, so a relay that changes
     /// this byte leaves the client with a key that does not decode.
     public var suite: VaultSuite
+    /// Chip, emulator or seeded emulator (signed with the AKE key, `IdentityStatement`).
+    public var deviceKind: DeviceKind
 
     public init(
         protocolVersion: UInt8, firmwareVersion: FirmwareVersion, serial: UInt64, lifecycle: Lifecycle,
         slotCount: UInt16, recordCount: UInt16, tombstoneCount: UInt16, damagedCount: UInt16,
         defaultAttemptLimit: UInt8, maxAttemptLimit: UInt8, akePublicKey: [UInt8], identityPublicKey: [UInt8],
-        identitySignature: [UInt8], suite: VaultSuite
+        identitySignature: [UInt8], suite: VaultSuite, deviceKind: DeviceKind = .hardware
     ) {
+        self.deviceKind = deviceKind
         self.protocolVersion = protocolVersion
         self.firmwareVersion = firmwareVersion
         self.serial = serial
@@ -94,6 +106,8 @@ public struct GetInfoResponse: Equatable, Sendable {
         identityPublicKey = try reader.readShortField(allowed: publicValueLengths)
         identitySignature = try reader.readShortField(allowed: publicValueLengths)
         suite = VaultSuite(rawValue: try reader.readUInt8())
+        guard let kind = DeviceKind(rawValue: try reader.readUInt8()) else { throw .invalidValue }
+        deviceKind = kind
         try reader.finish()
     }
 
@@ -115,6 +129,7 @@ public struct GetInfoResponse: Equatable, Sendable {
         writer.writeShortField(identityPublicKey)
         writer.writeShortField(identitySignature)
         writer.write(suite.rawValue)
+        writer.write(deviceKind.rawValue)
         return writer.bytes
     }
 }
@@ -123,13 +138,14 @@ public struct GetInfoResponse: Equatable, Sendable {
 /// trust the AKE public key its OPAQUE login checks the device against.
 public enum IdentityStatement {
     /// Domain separation label in front of the signed message.
-    public static let label: [UInt8] = Array("coffer/v1/ake-public-key".utf8)
+    public static let label: [UInt8] = Array("coffer/v2/device-identity".utf8)
 
-    /// `label || serial (8 bytes, big-endian) || akePublicKey`.
-    public static func message(serial: UInt64, akePublicKey: [UInt8]) -> [UInt8] {
+    /// `label || serial (8 bytes, big-endian) || device kind (1) || akePublicKey`.
+    public static func message(serial: UInt64, deviceKind: DeviceKind, akePublicKey: [UInt8]) -> [UInt8] {
         var writer = ByteWriter()
         writer.write(bytes: label)
         writer.write(serial)
+        writer.write(deviceKind.rawValue)
         writer.write(bytes: akePublicKey)
         return writer.bytes
     }

@@ -126,9 +126,14 @@ private let password = Array("pw".utf8)
     let vault = try operationalVault(ChipMemories(), serial: 123)
     let described = try info(vault)
     let key = try ECDSAVerifyingKey(sec1: described.identityPublicKey)
-    let message = IdentityStatement.message(serial: 123, akePublicKey: described.akePublicKey)
+    let message = IdentityStatement.message(
+        serial: 123, deviceKind: described.deviceKind, akePublicKey: described.akePublicKey)
     #expect(key.isValidSignature(described.identitySignature, for: message))
     #expect(!key.isValidSignature(described.identitySignature, for: message + [0]))
+    // The kind is signed: a relay that makes an emulator claim to be a chip breaks the signature.
+    #expect(described.deviceKind == .emulator)
+    let claimed = IdentityStatement.message(serial: 123, deviceKind: .hardware, akePublicKey: described.akePublicKey)
+    #expect(!key.isValidSignature(described.identitySignature, for: claimed))
 }
 
 @Test func foreignFlashOpensNoSlot() throws {

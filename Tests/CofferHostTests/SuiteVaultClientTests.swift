@@ -24,7 +24,7 @@ private final class SuiteRewritingTransport: DeviceTransport {
     func request(_ command: CTAPHIDCommand, payload: [UInt8]) throws(DeviceError) -> [UInt8] {
         var reply = try inner.request(command, payload: payload)
         if command.rawValue == VaultOperation.getInfo.rawValue, reply.first == VaultStatus.ok.rawValue {
-            reply[reply.count - 1] = suite
+            reply[reply.count - 2] = suite  // the suite, then the device kind
         }
         return reply
     }

@@ -70,7 +70,7 @@ private let info = GetInfoResponse(
     #expect(throws: ProtocolError.truncated) { try VaultReply(decoding: []) }
 }
 
-@Test func identityStatementIsLabelSerialAndKey() {
-    let message = IdentityStatement.message(serial: 0x0102, akePublicKey: [0xAB])
-    #expect(message == Array("coffer/v1/ake-public-key".utf8) + [0, 0, 0, 0, 0, 0, 1, 2, 0xAB])
+@Test func identityStatementIsLabelSerialKindAndKey() {
+    let message = IdentityStatement.message(serial: 0x0102, deviceKind: .seeded, akePublicKey: [0xAB])
+    #expect(message == Array("coffer/v2/device-identity".utf8) + [0, 0, 0, 0, 0, 0, 1, 2, 2, 0xAB])
 }

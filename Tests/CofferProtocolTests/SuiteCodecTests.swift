@@ -11,17 +11,27 @@ private func info(suite: VaultSuite) -> GetInfoResponse {
 }
 
 @Suite struct SuiteCodecTests {
-    @Test("GetInfo's suite is its last byte and round-trips", arguments: VaultSuite.known)
-    func suiteIsTheLastByte(suite: VaultSuite) throws {
+    @Test("GetInfo's suite is its byte before the device kind and round-trips", arguments: VaultSuite.known)
+    func suiteIsTheByteBeforeTheKind(suite: VaultSuite) throws {
         let bytes = info(suite: suite).encoded()
-        #expect(bytes.last == suite.rawValue)
+        #expect(bytes[bytes.count - 2] == suite.rawValue)
+        #expect(bytes.last == DeviceKind.hardware.rawValue)
         #expect(try GetInfoResponse(decoding: bytes).suite == suite)
+    }
+
+    @Test("GetInfo's device kind is its last byte; an unknown kind is refused")
+    func deviceKindIsTheLastByte() throws {
+        var bytes = info(suite: .p256SHA256).encoded()
+        bytes[bytes.count - 1] = DeviceKind.seeded.rawValue
+        #expect(try GetInfoResponse(decoding: bytes).deviceKind == .seeded)
+        bytes[bytes.count - 1] = 0x03
+        #expect(throws: ProtocolError.invalidValue) { try GetInfoResponse(decoding: bytes) }
     }
 
     @Test("an unknown suite decodes, so a client can name it; a GetInfo without the byte is truncated")
     func unknownAndMissingSuite() throws {
         var bytes = info(suite: .p256SHA256).encoded()
-        bytes[bytes.count - 1] = 0x7F
+        bytes[bytes.count - 2] = 0x7F
         let decoded = try GetInfoResponse(decoding: bytes)
         #expect(decoded.suite == VaultSuite(rawValue: 0x7F))
         #expect(!VaultSuite.known.contains(decoded.suite))

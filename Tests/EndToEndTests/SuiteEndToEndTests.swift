@@ -92,4 +92,23 @@ import Testing
         let unknown = try run(Binaries.emulator, ["init", "--state-dir", scratch.file("other"), "--suite", "p384"])
         #expect(unknown.status == 64)
     }
+
+    @Test("GetInfo signs what kind of device answers: an emulator, or a seeded one even when served without its seed")
+    func deviceKind() throws {
+        let plain = scratch.file("plain")
+        let unseeded = try EmulatorProcess(stateDirectory: plain, seed: nil, in: scratch.path)
+        let described = try scratch.cofferctl(["--device", unseeded.device, "--json", "info"])
+        #expect(described.status == 0, "\(described.stderr)")
+        #expect(try described.object()["kind"] as? String == "emulator")
+        _ = unseeded.stop()
+
+        let seededState = scratch.file("seeded")
+        let seeded = try EmulatorProcess(stateDirectory: seededState, seed: "5eed", in: scratch.path)
+        _ = seeded.stop()
+        let later = try EmulatorProcess(stateDirectory: seededState, seed: nil, in: scratch.path)
+        let text = try scratch.cofferctl(["--device", later.device, "info"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("kind        seeded emulator"), "\(text.stdout)")
+        _ = later.stop()
+    }
 }

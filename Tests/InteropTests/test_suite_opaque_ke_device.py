@@ -105,7 +105,7 @@ class Vault:
         info = {"protocol": r.u8(), "firmware": r.take(3), "serial": r.u64(), "lifecycle": r.u8(),
                 "slots": r.u16(), "records": r.u16(), "tombstones": r.u16(), "damaged": r.u16(),
                 "default_limit": r.u8(), "max_limit": r.u8(), "ake": r.bytes8(), "identity": r.bytes8(),
-                "signature": r.bytes8(), "suite": r.u8()}
+                "signature": r.bytes8(), "suite": r.u8(), "kind": r.u8()}
         r.done()
         return info
 
@@ -177,13 +177,22 @@ def ristretto_emulator():
             process.wait(timeout=30)
 
 
+HARDWARE, SEEDED = 0, 2
+
+
+def identity_statement(info: dict) -> bytes:
+    """What GetInfo's identity signature covers (docs/PROTOCOL.md §3.1)."""
+    return (b"coffer/v2/device-identity" + struct.pack(">Q", info["serial"]) + bytes([info["kind"]])
+            + info["ake"])
+
+
 def test_opaque_ke_client_parks_and_recovers_a_key(ristretto_emulator):
     vault = Vault(ristretto_emulator["port"])
     info = vault.info()
     assert info["protocol"] == 2 and info["suite"] == SUITE_RISTRETTO255_SHA512
     assert len(info["ake"]) == 32 and len(info["identity"]) == 33
-    verify(info["identity"], info["signature"],
-           b"coffer/v1/ake-public-key" + struct.pack(">Q", info["serial"]) + info["ake"])
+    assert info["kind"] == SEEDED, "a device made from --seed says so"
+    verify(info["identity"], info["signature"], identity_statement(info))
 
     credential, password, backup_key = b"opaque-ke-alice", b"correct horse battery staple", bytes(range(32))
     assert vault.register(info, credential, password, limit=3) == 3
@@ -210,5 +219,6 @@ def test_a_signature_over_the_wrong_statement_fails(ristretto_emulator):
     """Negative control for the signature checks above: they can fail."""
     info = Vault(ristretto_emulator["port"]).info()
     with pytest.raises(InvalidSignature):
-        verify(info["identity"], info["signature"],
-               b"coffer/v1/ake-public-key" + struct.pack(">Q", info["serial"] ^ 1) + info["ake"])
+        verify(info["identity"], info["signature"], identity_statement(dict(info, serial=info["serial"] ^ 1)))
+    with pytest.raises(InvalidSignature):
+        verify(info["identity"], info["signature"], identity_statement(dict(info, kind=HARDWARE)))

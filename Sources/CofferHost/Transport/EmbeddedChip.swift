@@ -39,7 +39,7 @@ enum EmbeddedChip {
         do {
             // The in-memory device lives in this process: its user is its operator.
             chip = try CofferChip(
-                board: board, configuration: FirmwareConfiguration(geometry: geometry, showsSlotCounters: true))
+                board: board, configuration: FirmwareConfiguration(geometry: geometry, showsSlotCounters: true, deviceKind: .emulator))
         } catch {
             throw .unreachable(device: name, reason: "the firmware did not boot: \(error)")
         }

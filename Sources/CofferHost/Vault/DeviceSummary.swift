@@ -25,6 +25,9 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
     public let pin: String
     /// The OPAQUE suite the device serves (p256-sha256 or ristretto255-sha512), which the client follows.
     public let suite: String
+    /// "hardware", "emulator" or "seeded" (an emulator made from a known seed: no secret at all), as
+    /// the device signed it.
+    public let kind: String
     /// Damage the device runs despite: a store header that does not open (from GetInfo), a counter
     /// page its emulator fell back from (when this machine can know it); empty when there is none.
     public let warnings: [String]
@@ -53,8 +56,16 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             slots: Int(info.slotCount), records: Int(info.recordCount), tombstones: Int(info.tombstoneCount),
             damaged: Int(info.damagedCount), defaultAttemptLimit: Int(info.defaultAttemptLimit),
             identityPublicKey: Hex.encode(info.identityPublicKey), akePublicKey: Hex.encode(info.akePublicKey),
-            identitySignature: signature, pin: pin, suite: info.suite.name,
+            identitySignature: signature, pin: pin, suite: info.suite.name, kind: kindName(info.deviceKind),
             warnings: warnings(info, transport: client.transport))
+    }
+
+    private static func kindName(_ kind: DeviceKind) -> String {
+        switch kind {
+        case .hardware: "hardware"
+        case .emulator: "emulator"
+        case .seeded: "seeded"
+        }
     }
 
     private static func warnings(_ info: GetInfoResponse, transport: any DeviceTransport) -> [String] {
@@ -81,6 +92,7 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             ("identity", "\(identityPublicKey) (signature \(identitySignature), \(pin))"),
             ("ake key", akePublicKey),
             ("suite", suite),
+            ("kind", kind == "seeded" ? "seeded emulator (made from a known --seed: test use only)" : kind),
         ] + warnings.map { ("warning", $0) }
         return rows.map { $0.0.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }

@@ -63,7 +63,8 @@ public final class VaultClient {
         let info = try info()
         if info.lifecycle == .zeroized { throw .deviceZeroized }
         guard info.lifecycle == .operational else { throw .notOperational(info.lifecycle) }
-        let statement = IdentityStatement.message(serial: info.serial, akePublicKey: info.akePublicKey)
+        let statement = IdentityStatement.message(
+            serial: info.serial, deviceKind: info.deviceKind, akePublicKey: info.akePublicKey)
         guard let identity = try? ECDSAVerifyingKey(sec1: info.identityPublicKey),
             identity.isValidSignature(info.identitySignature, for: statement)
         else { throw .identityInvalid(serial: info.serial) }
