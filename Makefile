@@ -27,7 +27,7 @@ test: bootstrap-test
 	COFFER_EMULATOR="$(BIN)/coffer-emulator" python3 -m pytest -q Tests/InteropTests
 	@SWIFT="$(SWIFT)" scripts/library-consumer.sh
 
-# The realm simulator on many seeds (`make test` runs 6 per group size): `make sim SEEDS=2000`, or one
+# The realm simulator on many seeds (`make test` runs 20 per group size): `make sim SEEDS=2000`, or one
 # failing seed again with `make sim SEEDS=1 FIRST_SEED=N`. Prints seeds, steps and violations.
 SEEDS      ?= 500
 FIRST_SEED ?= 1

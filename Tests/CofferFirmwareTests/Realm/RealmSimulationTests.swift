@@ -10,7 +10,7 @@ import Testing
 @Suite("Realm simulation")
 struct RealmSimulationTests {
     /// Seeds run per group size in `make test`; `COFFER_SIM_SEEDS` raises it.
-    static var seeds: Int { ProcessInfo.processInfo.environment["COFFER_SIM_SEEDS"].flatMap(Int.init) ?? 6 }
+    static var seeds: Int { ProcessInfo.processInfo.environment["COFFER_SIM_SEEDS"].flatMap(Int.init) ?? 20 }
     static var firstSeed: UInt64 {
         ProcessInfo.processInfo.environment["COFFER_SIM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
     }
@@ -23,6 +23,8 @@ struct RealmSimulationTests {
         var steps = 0
         var registered = 0
         var stalled = 0
+        var evaluations = 0
+        var destroyed = 0
         for seed in Self.firstSeed..<Self.firstSeed + UInt64(Self.seeds) {
             let simulation = try RealmSimulation(seed: seed, members: members, faults: faults)
             do {
@@ -33,11 +35,14 @@ struct RealmSimulationTests {
             }
             steps += simulation.stepsRun
             registered += simulation.records.count
+            evaluations += simulation.releasedEvaluations
+            destroyed += simulation.destroyedSeen
             if simulation.stalled { stalled += 1 }
         }
         #expect(registered > 0, "no record was ever registered: the runs exercised nothing")
         print(
             "realm simulation, \(members) members: \(Self.seeds) seeds, \(steps) steps, \(registered) registrations, "
+                + "\(evaluations) OPRF evaluations released, \(destroyed) logins refused on destroyed records, "
                 + "\(stalled) stopped safely (a majority lost its tail), 0 violations")
     }
 

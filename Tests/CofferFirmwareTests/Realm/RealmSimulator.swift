@@ -141,6 +141,9 @@ final class RealmSimulation {
     var stalled = false
     /// Owners stay quiet before this step (guessers harvest first).
     var ownersWaitUntil = 0
+    /// Released KE2s and RegisterStart answers (OPRF evaluations), and LoginStarts refused as destroyed.
+    var releasedEvaluations = 0
+    var destroyedSeen = 0
 
     init(seed: UInt64, members: Int, limit: UInt8 = 3, faults: SimFaults, checks: RealmSafetyChecks = .all,
          owners: Int = 2, guessers: Int = 2) throws {
@@ -263,8 +266,12 @@ final class RealmSimulation {
             clientAct(random.below(clients.count))
         case 25..<40:
             try propose(actingLeader())
-        case 40..<65:
+        case 40..<52:
             try sync(random.below(n))
+        case 52..<65:
+            // An agent's usual round: its member catches up, then statements flow to the leader.
+            for agent in 0..<n { try sync(agent) }
+            try commitIfPossible(leader)
         case 65..<76:
             deliver()
         case 76..<78:

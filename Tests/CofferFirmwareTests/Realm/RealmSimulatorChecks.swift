@@ -297,6 +297,7 @@ extension RealmSimulation {
     /// Every reply a leader released: OPRF evaluations are counted; a success resets its record.
     func observeRelease(client: Int, reply: VaultReply) throws {
         let sender = clients[client]
+        if reply.status == .recordDestroyed, sender.lastSent == .loginStart { destroyedSeen += 1 }
         guard reply.status == .ok else { return }
         var evaluated: [UInt8]?
         switch sender.lastSent {
@@ -308,6 +309,7 @@ extension RealmSimulation {
             break
         }
         guard let evaluated else { return }
+        releasedEvaluations += 1
         let evaluation = (blinded: sender.blinded, evaluated: evaluated)
         evaluations[sender.id, default: []].append(evaluation)
         for index in records.indices where records[index].id == sender.id {
