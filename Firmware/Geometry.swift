@@ -41,6 +41,10 @@ public struct CounterLayout: Equatable, Sendable {
     /// A realm member's tail version: raised before each capture's tail page is sealed at its value
     /// (realm mode, docs/PROTOCOL.md "Realm").
     public static let realmTail = 4
+    /// A realm member's voted index: the highest log index it ever returned a statement for, raised
+    /// (durably) before the statement leaves. It survives a lost tail page, so a member that lost its
+    /// page and jumped back never votes again at an index it voted at.
+    public static let realmVotedIndex = 5
 
     public let slotCount: Int
 

@@ -145,7 +145,7 @@ struct RealmLoginStarts {
             let start = threadCPUNanoseconds()
             let entry = try leader.propose(batch, proof: proof, leaves: proofLeaves)
             var statements: [RealmStatement] = []
-            for member in chips { statements.append(try member.capture(entry).statement) }
+            for member in chips { if let statement = try member.capture(entry).statement { statements.append(statement) } }
             let released = try leader.commit(statements)
             cpu += threadCPUNanoseconds() - start
             for change in entry.changes {

@@ -75,10 +75,11 @@ public struct RealmResponse: Equatable, Sendable {
     }
 }
 
-/// What a capture returns: the member's statement, and the responses of its own batch if the entry
-/// it captured at that index is not its own (it stepped down).
+/// What a capture returns: the member's statement (nil when it already voted at that index or
+/// beyond, before it lost its tail: it then follows the chain without voting), and the responses of
+/// its own batch if the entry it captured at that index is not its own (it stepped down).
 public struct RealmCapture: Equatable, Sendable {
-    public let statement: RealmStatement
+    public let statement: RealmStatement?
     public let abandoned: [RealmResponse]
 }
 
@@ -100,16 +101,20 @@ struct RealmPendingLogin<ServerState>: PendingEntry {
 struct RealmMembership<Suite: OPAQUECiphersuite> {
     let memberID: UInt8
     let policy: RealmPolicy
+    /// Counter 5's value when this group was joined.
+    let votedBase: UInt32
     let secrets: RealmSecrets
     let configuration: RealmGroupConfiguration
     let ake: OPAQUEKeyPair<Suite>
     let opaque: OPAQUEServer<Suite>
 
     init<Engine: CryptoEngine>(
-        memberID: UInt8, policy: RealmPolicy, root: [UInt8], configuration: RealmGroupConfiguration, engine: Engine
+        memberID: UInt8, policy: RealmPolicy, votedBase: UInt32, root: [UInt8], configuration: RealmGroupConfiguration,
+        engine: Engine
     ) throws(RealmError) where Engine.Suite == Suite {
         self.memberID = memberID
         self.policy = policy
+        self.votedBase = votedBase
         self.configuration = configuration
         secrets = RealmSecrets(root: root, engine: engine)
         do {
@@ -154,6 +159,9 @@ public final class RealmMember<B: Board> {
     public private(set) var isMembershipDamaged = false
     /// The last entry this member durably captured; nil when it lost it (needs a jump).
     public private(set) var tail: RealmTail?
+    /// Whether this member returned a statement for its tail (not so after a jump, or a capture at an
+    /// index it had voted at before it lost its tail).
+    var tailVoted = false
     /// The newest entry this member saw committed (as leader); nil until then. RAM only.
     public private(set) var committed: RealmTail?
     var proposal: RealmProposal<ServerLoginState>?
@@ -183,15 +191,22 @@ public final class RealmMember<B: Board> {
             flash: board.flash, counters: board.counters, engine: board.engine, firstPage: firstPage, pageKey: pageKey,
             checks: checks)
         guard board.flash.pageCount >= firstPage + Storage.requiredPages(pageSize: board.flash.pageSize),
-            board.counters.count > CounterLayout.realmTail
+            board.counters.count > CounterLayout.realmVotedIndex
         else { throw .hal(.outOfRange) }
         switch try realm(try storage.loadMembership()) {
         case .none: break
         case .damaged: isMembershipDamaged = true
-        case .member(let id, let policy, let root, let configuration):
+        case .member(let id, let policy, let votedBase, let root, let configuration):
             membership = try RealmMembership(
-                memberID: id, policy: policy, root: root, configuration: configuration, engine: board.engine)
-            tail = try realm(try storage.loadTail(configuration: configuration))
+                memberID: id, policy: policy, votedBase: votedBase, root: root, configuration: configuration,
+                engine: board.engine)
+            let loaded = try realm(try storage.loadTail(configuration: configuration))
+            tail = loaded?.tail
+            tailVoted = loaded?.voted ?? false
+            if let loaded, loaded.voted {
+                // A capture cut between its page and its voted index: record the vote it made.
+                try realm(try storage.recordVote(at: loaded.tail.index, base: votedBase))
+            }
         }
     }
 
@@ -214,17 +229,19 @@ public final class RealmMember<B: Board> {
     public func join(root: [UInt8], configuration: RealmGroupConfiguration, policy: RealmPolicy) throws(RealmError) {
         guard membership == nil, !isMembershipDamaged else { throw .alreadyMember }
         guard let id = configuration.memberID(of: keys.identityPublicKey) else { throw .notInGroup }
+        let votedBase = try realm(try board.counters.read(CounterLayout.realmVotedIndex))
         let joined = try RealmMembership<Suite>(
-            memberID: UInt8(id), policy: policy, root: root, configuration: configuration, engine: board.engine)
+            memberID: UInt8(id), policy: policy, votedBase: votedBase, root: root, configuration: configuration,
+            engine: board.engine)
         try realm(
             try storage.writeMembership(
-                memberID: UInt8(id), policy: policy, root: root, configuration: configuration,
+                memberID: UInt8(id), policy: policy, votedBase: votedBase, root: root, configuration: configuration,
                 nonce: board.entropy.randomBytes(12)))
         membership = joined
         let genesis = RealmTail.genesis(configuration, engine: board.engine)
         try realm(
             try storage.persist(
-                genesis, configuration: configuration, nonce: board.entropy.randomBytes(12), isCapture: false))
+                genesis, voted: false, configuration: configuration, nonce: board.entropy.randomBytes(12), isCapture: false))
         tail = genesis
     }
 
@@ -252,23 +269,35 @@ public final class RealmMember<B: Board> {
         guard entry.index == current.index + 1, entry.previousHash == current.entryHash else { throw .notNext }
         let hash = entry.hash(board.engine)
         let captured = RealmTail(index: entry.index, entryHash: hash, root: entry.newRoot)
+        // Never two statements at one index: after a lost tail and a jump back, the member follows
+        // the chain silently up to the highest index it ever voted at (on-chip, so no page can undo it).
+        // REALM.md's order (tail counter, sealed page), then the voted index on chip, then the
+        // statement. A cut after the page leaves a page that says "voted" ahead of the counter: boot
+        // raises the counter to it before anything is served (the member decided that vote).
+        let voted = try realm(try storage.votedIndex(base: member.votedBase))
+        let votes = !checks.votesOncePerIndex || entry.index > voted
         try realm(
-            try storage.persist(captured, configuration: member.configuration, nonce: board.entropy.randomBytes(12)))
+            try storage.persist(
+                captured, voted: votes, configuration: member.configuration, nonce: board.entropy.randomBytes(12)))
+        if votes { try realm(try storage.recordVote(at: entry.index, base: member.votedBase)) }
         tail = captured
+        tailVoted = votes
         var abandoned: [RealmResponse] = []
         if let waiting = proposal, waiting.entry.index <= entry.index, waiting.hash != hash {
             abandoned = stepDown()
         }
-        let statement = RealmStatement.make(
-            member.configuration, member: member.memberID, index: entry.index, entryHash: hash,
-            macKey: member.secrets.groupMACKey.bytes, engine: board.engine)
+        let statement =
+            votes
+            ? RealmStatement.make(
+                member.configuration, member: member.memberID, index: entry.index, entryHash: hash,
+                macKey: member.secrets.groupMACKey.bytes, engine: board.engine) : nil
         return RealmCapture(statement: statement, abandoned: abandoned)
     }
 
     /// The statement for this member's durably captured tail, again: a leader whose copy was lost on
     /// the way asks for it. It says nothing the first one did not (nil at genesis or without a tail).
     public func tailStatement() -> RealmStatement? {
-        guard let member = membership, let current = tail, current.index > 0 else { return nil }
+        guard let member = membership, let current = tail, current.index > 0, tailVoted else { return nil }
         return RealmStatement.make(
             member.configuration, member: member.memberID, index: current.index, entryHash: current.entryHash,
             macKey: member.secrets.groupMACKey.bytes, engine: board.engine)
@@ -293,8 +322,11 @@ public final class RealmMember<B: Board> {
         guard voters.count >= needed else { throw .certificateInsufficient }
         if let current = tail, current.index >= entry.index { throw .certificateInsufficient }
         let target = RealmTail(index: entry.index, entryHash: hash, root: entry.newRoot)
-        try realm(try storage.persist(target, configuration: member.configuration, nonce: board.entropy.randomBytes(12)))
+        try realm(
+            try storage.persist(
+                target, voted: false, configuration: member.configuration, nonce: board.entropy.randomBytes(12)))
         tail = target
+        tailVoted = false
         _ = stepDown()
     }
 

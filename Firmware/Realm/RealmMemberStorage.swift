@@ -31,6 +31,10 @@ public struct RealmSafetyChecks: Equatable, Sendable {
     public var captureIsDurable = true
     /// The tail counter is raised before the tail page is sealed, not after.
     public var counterBeforeSeal = true
+    /// A member returns at most one statement per log index, ever: the highest index it voted at is
+    /// kept in an on-chip counter, so a member that lost its tail page and jumped back follows the
+    /// chain silently up to it. (The simulator found the double vote without it: a fork after a jump.)
+    public var votesOncePerIndex = true
     /// Proofs are checked against the tail root, not the last committed root.
     public var proofsAgainstTail = true
     /// A jump needs statements from a majority of the other members.
@@ -50,7 +54,7 @@ enum MembershipPage {
     case none
     /// Written but it does not open: never read as "no realm".
     case damaged
-    case member(id: UInt8, policy: RealmPolicy, root: [UInt8], configuration: RealmGroupConfiguration)
+    case member(id: UInt8, policy: RealmPolicy, votedBase: UInt32, root: [UInt8], configuration: RealmGroupConfiguration)
 }
 
 /// Where a member's realm pages sit in its flash, and their codec.
@@ -108,48 +112,72 @@ struct RealmMemberStorage<Flash: FlashMemory, Counters: CounterBank, Engine: Cry
 
     /// Makes `tail` durable in REALM.md's order: counter first, then the page sealed at its value.
     func persist(
-        _ tail: RealmTail, configuration: RealmGroupConfiguration, nonce: [UInt8], isCapture: Bool = true
+        _ tail: RealmTail, voted: Bool, configuration: RealmGroupConfiguration, nonce: [UInt8],
+        isCapture: Bool = true
     ) throws(HALError) {
         // The negative twin keeps captures in RAM only (the genesis tail of a join stays durable).
         guard checks.captureIsDurable || !isCapture else { return }
         if checks.counterBeforeSeal {
             let version = try counters.increment(CounterLayout.realmTail)
-            try writeTail(tail, version: version, configuration: configuration, nonce: nonce)
+            try writeTail(tail, voted: voted, version: version, configuration: configuration, nonce: nonce)
         } else {
             // The negative twin: seal at the next value, then raise the counter.
             let version = try counters.read(CounterLayout.realmTail) &+ 1
-            try writeTail(tail, version: version, configuration: configuration, nonce: nonce)
+            try writeTail(tail, voted: voted, version: version, configuration: configuration, nonce: nonce)
             _ = try counters.increment(CounterLayout.realmTail)
         }
     }
 
     private func writeTail(
-        _ tail: RealmTail, version: UInt32, configuration: RealmGroupConfiguration, nonce: [UInt8]
+        _ tail: RealmTail, voted: Bool, version: UInt32, configuration: RealmGroupConfiguration, nonce: [UInt8]
     ) throws(HALError) {
         let sealed = try seal(
-            tail.encoded(), aad: Self.tailAAD + bigEndian(version) + configuration.encoded(), nonce: nonce)
+            tail.encoded() + [voted ? 1 : 0], aad: Self.tailAAD + bigEndian(version) + configuration.encoded(), nonce: nonce)
         try write(block: 1 + Int(version % 2), bigEndian(version) + sealed)
     }
 
-    /// The tail sealed at the counter's value, or nil when no such page opens (the member then votes
-    /// no more until a certified jump).
-    func loadTail(configuration: RealmGroupConfiguration) throws(HALError) -> RealmTail? {
+    /// The highest index voted at in the group joined when counter 5 stood at `base` (the counter
+    /// keeps `base + index`: it never goes down, so a group joined later starts from its value then).
+    func votedIndex(base: UInt32) throws(HALError) -> UInt64 {
+        let value = try counters.read(CounterLayout.realmVotedIndex)
+        return value > base ? UInt64(value - base) : 0
+    }
+
+    /// Raises the voted index to `index` in one durable write (the twin without durable captures
+    /// keeps it in nothing, like its tail).
+    func recordVote(at index: UInt64, base: UInt32) throws(HALError) {
+        guard checks.captureIsDurable, checks.votesOncePerIndex else { return }
+        guard index <= UInt64(UInt32.max - base) else { throw .counterExhausted }
+        let value = base + UInt32(index)
+        if try counters.read(CounterLayout.realmVotedIndex) < value {
+            _ = try counters.advance(CounterLayout.realmVotedIndex, to: value)
+        }
+    }
+
+    /// The tail sealed at the counter's value and whether the member voted for it, or nil when no
+    /// such page opens (the member then votes no more until a certified jump).
+    func loadTail(configuration: RealmGroupConfiguration) throws(HALError) -> (tail: RealmTail, voted: Bool)? {
         let version = try counters.read(CounterLayout.realmTail)
         guard let block = try read(block: 1 + Int(version % 2)), block.count > 4 else { return nil }
         var reader = RealmReader(block)
         guard let stored = reader.u32(), stored == version, let sealed = reader.take(reader.remaining),
-            let plain = open(sealed, aad: Self.tailAAD + bigEndian(version) + configuration.encoded())
+            let plain = open(sealed, aad: Self.tailAAD + bigEndian(version) + configuration.encoded()),
+            plain.count == RealmTail.length + 1, plain[RealmTail.length] <= 1,
+            let tail = RealmTail(decoding: Array(plain[0..<RealmTail.length]))
         else { return nil }
-        return RealmTail(decoding: plain)
+        return (tail, plain[RealmTail.length] == 1)
     }
 
     // MARK: Membership
 
-    /// member id ‖ default limit ‖ max limit ‖ root (32) ‖ configuration.
+    /// member id ‖ default limit ‖ max limit ‖ voted base (u32) ‖ root (32) ‖ configuration.
     func writeMembership(
-        memberID: UInt8, policy: RealmPolicy, root: [UInt8], configuration: RealmGroupConfiguration, nonce: [UInt8]
+        memberID: UInt8, policy: RealmPolicy, votedBase: UInt32, root: [UInt8],
+        configuration: RealmGroupConfiguration, nonce: [UInt8]
     ) throws(HALError) {
-        let plain = [memberID, policy.defaultAttemptLimit, policy.maxAttemptLimit] + root + configuration.encoded()
+        let plain =
+            [memberID, policy.defaultAttemptLimit, policy.maxAttemptLimit] + bigEndian(votedBase) + root
+            + configuration.encoded()
         try write(block: 0, try seal(plain, aad: Self.membershipAAD, nonce: nonce))
     }
 
@@ -159,11 +187,11 @@ struct RealmMemberStorage<Flash: FlashMemory, Counters: CounterBank, Engine: Cry
         var reader = RealmReader(plain)
         guard let member = reader.u8(), let defaultLimit = reader.u8(), let maxLimit = reader.u8(),
             let policy = RealmPolicy(defaultAttemptLimit: defaultLimit, maxAttemptLimit: maxLimit),
-            let root = reader.take(RealmSecrets.rootLength),
+            let votedBase = reader.u32(), let root = reader.take(RealmSecrets.rootLength),
             let configuration = RealmGroupConfiguration(encoded: Array(reader.take(reader.remaining) ?? [])),
             Int(member) < configuration.members.count
         else { return .damaged }
-        return .member(id: member, policy: policy, root: root, configuration: configuration)
+        return .member(id: member, policy: policy, votedBase: votedBase, root: root, configuration: configuration)
     }
 
     /// Erases every realm page (zeroize).

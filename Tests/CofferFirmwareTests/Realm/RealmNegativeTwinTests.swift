@@ -31,9 +31,10 @@ struct RealmNegativeTwinTests {
     }
 
     static func expectCaught(_ name: String, _ checks: RealmSafetyChecks, _ faults: SimFaults, members: Int = 3,
-                             ownersWaitUntil: Int = 0, guessers: Int = 2) throws {
+                             ownersWaitUntil: Int = 0, guessers: Int = 2, steps: Int = 400) throws {
         let found = try firstViolation(
-            checks: checks, faults: faults, members: members, ownersWaitUntil: ownersWaitUntil, guessers: guessers)
+            checks: checks, faults: faults, members: members, steps: steps, ownersWaitUntil: ownersWaitUntil,
+            guessers: guessers)
         #expect(found != nil, "\(name): no violation found with the check removed")
         if let found {
             print("negative twin \(name): caught at seed \(found.seed) after \(found.stepsRun) steps: \(found.violation.what)")
@@ -50,6 +51,16 @@ struct RealmNegativeTwinTests {
 
 
 
+
+    @Test("without the voted-index counter, a member that lost its tail and jumped back votes again at an index")
+    func votesOncePerIndex() throws {
+        var checks = RealmSafetyChecks()
+        checks.votesOncePerIndex = false
+        var faults = SimFaults()
+        faults.equivocatingStore = true
+        faults.pageSwaps = true
+        try Self.expectCaught("votes once per index", checks, faults, steps: 1000)
+    }
 
     @Test("an OPRF key named by the id alone turns fake KE2s harvested before a registration into guesses")
     func oprfKeyFromIDAlone() throws {

@@ -51,7 +51,7 @@ struct RealmPowerCutTests {
         let total = try Self.writes { fixture in
             _ = try fixture.chip.member!.capture(try fixture.entryOne())
         }
-        #expect(total == 4, "counter, two page erases, one program")
+        #expect(total == 5, "tail counter, two page erases, one program, voted-index counter")
         for cut in 0...total {
             let fixture = try Fixture()
             let entry = try fixture.entryOne()
@@ -64,6 +64,12 @@ struct RealmPowerCutTests {
                 #expect(after.tail == captured, "cut after \(cut) writes: a returned statement was lost")
             } else if cut == 0 {
                 #expect(after.tail == genesis, "a capture cut before its first write changed the tail")
+            } else if cut == total - 1 {
+                // The page says "voted" but the voted index was not raised: boot raises it, and the
+                // member may give that one vote (again), never another at index 1.
+                #expect(after.tail == captured)
+                #expect(after.tailStatement()?.entryHash == captured.entryHash)
+                #expect(try fixture.chip.counters.read(CounterLayout.realmVotedIndex) >= 1, "boot did not record the vote")
             } else {
                 // The counter rose: the old page no longer names it, so the member must jump.
                 #expect(after.tail == nil, "cut after \(cut) writes: trusted \(String(describing: after.tail))")
@@ -75,7 +81,7 @@ struct RealmPowerCutTests {
     func lostTailNeedsACertifiedJump() throws {
         let fixture = try Fixture()
         let entry = try fixture.entryOne()
-        fixture.chip.power.cut(afterWrites: 1)
+        fixture.chip.power.cut(afterWrites: 2)  // the tail counter and an erase, no page
         _ = try? fixture.chip.member!.capture(entry)
         let member = try fixture.rebooted()
         #expect(member.tail == nil)
@@ -93,6 +99,46 @@ struct RealmPowerCutTests {
         try member.jump(to: entry, certificate: [statement(0), statement(2)])
         #expect(member.tail?.index == 1)
         #expect(try fixture.rebooted().tail?.index == 1, "a jump is durable")
+    }
+
+    @Test("a member that lost its tail and jumped back follows the chain without voting again where it voted")
+    func noSecondVoteAtAnIndex() throws {
+        let fixture = try Fixture()
+        let sim = fixture.sim
+        let key = sim.secrets.groupMACKey.bytes
+        let genesis = RealmTail.genesis(sim.configuration, engine: sim.engine)
+        func entry(_ index: UInt64, after previous: [UInt8], leader: UInt8) -> RealmLogEntry {
+            RealmLogEntry.make(
+                configuration: sim.configuration, index: index, previousHash: previous, newRoot: genesis.root,
+                leader: leader, changes: [], macKey: key, engine: sim.engine)
+        }
+        // Chain A: the member votes at indices 1 and 2.
+        let a1 = entry(1, after: genesis.entryHash, leader: 0)
+        let a2 = entry(2, after: a1.hash(sim.engine), leader: 0)
+        let a3 = entry(3, after: a2.hash(sim.engine), leader: 0)
+        #expect(try fixture.chip.member!.capture(a1).statement?.index == 1)
+        #expect(try fixture.chip.member!.capture(a2).statement?.index == 2)
+        // Its page goes (a capture cut after its tail counter rose); it jumps to index 1 of chain B.
+        fixture.chip.power.cut(afterWrites: 2)  // the tail counter and an erase, no page
+        _ = try? fixture.chip.member!.capture(a3)
+        let member = try fixture.rebooted()
+        #expect(member.tail == nil)
+        let b1 = entry(1, after: genesis.entryHash, leader: 2)
+        let certificate = [UInt8(0), 2].map {
+            RealmStatement.make(sim.configuration, member: $0, index: 1, entryHash: b1.hash(sim.engine), macKey: key,
+                                engine: sim.engine)
+        }
+        try member.jump(to: b1, certificate: certificate)
+        #expect(member.tailStatement() == nil, "a jump is no vote")
+        // Index 2 again, on chain B: followed, not voted at. Index 3 (never voted at): voted at.
+        let b2 = entry(2, after: b1.hash(sim.engine), leader: 2)
+        let b3 = entry(3, after: b2.hash(sim.engine), leader: 2)
+        let followed = try member.capture(b2)
+        #expect(followed.statement == nil, "a second statement at index 2")
+        #expect(member.tail?.index == 2)
+        #expect(member.tailStatement() == nil)
+        #expect(try member.capture(b3).statement?.index == 3)
+        #expect(try fixture.rebooted().tailStatement()?.index == 3, "the vote is recorded with the tail")
     }
 
     @Test("a jump cut at any write leaves no tail or the jumped-to tail")

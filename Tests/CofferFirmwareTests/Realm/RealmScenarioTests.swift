@@ -91,7 +91,7 @@ struct RealmScenarioTests {
             sim.leader = 0
             sim.clientAct(0)
             try sim.propose(0)
-            sim.chips[1].power.cut(afterWrites: 3)
+            sim.chips[1].power.cut(afterWrites: 3)  // counter first: counter and the erases; seal first: the page
             try sim.sync(1)
             let recorded = sim.chips[1].flash.image  // the adversary keeps B's flash as it is now
             sim.restart(1)
@@ -153,7 +153,7 @@ struct RealmScenarioTests {
             sim.leader = 0
             sim.clientAct(0)
             try sim.propose(0)
-            sim.chips[1].power.cut(afterWrites: 1)
+            sim.chips[1].power.cut(afterWrites: 2)  // its tail counter and an erase, no page
             try sim.sync(1)
             sim.restart(1)
             // The adversary offers B a jump to E1' on C's statement alone.
@@ -161,10 +161,25 @@ struct RealmScenarioTests {
                 sim.configuration, member: 2, index: 1, entryHash: forkedHash, macKey: sim.secrets.groupMACKey.bytes,
                 engine: sim.engine)
             try? sim.chips[1].member?.jump(to: forked, certificate: [certificate])
-            // B now vouches for E1' to C, which counts it.
-            try sim.resendStatements(to: 2)
-            sim.deliverAll()
-            try sim.commitIfPossible(2)
+            // C gives up its waiting entry and extends its fork; B follows it, and votes once past the
+            // indices it voted at.
+            for _ in 0..<2 {
+                _ = sim.chips[2].member?.stepDown()
+                sim.inFlight[2] = [:]
+                sim.clients[1].waiting = false
+                sim.clients[1].followUp = nil
+                guard let tail = sim.chips[2].member?.tail else { return }
+                sim.hiddenAbove[2] = tail.index
+                sim.leader = 2
+                sim.clientAct(1)
+                try sim.propose(2)
+                sim.hiddenAbove[2] = nil
+                guard let next = sim.log[tail.index + 1]?.first(where: { $0.leader == 2 }) else { return }
+                sim.shows[2, default: [:]][tail.index + 1] = next.hash(sim.engine)
+                sim.shows[1, default: [:]][tail.index + 1] = next.hash(sim.engine)
+                try sim.sync(2)
+                try sim.sync(1)
+            }
         }
     }
 

@@ -25,10 +25,12 @@ struct RealmSimulationTests {
         var stalled = 0
         var evaluations = 0
         var destroyed = 0
+        var recovered = 0
+        var deleted = 0
         for seed in Self.firstSeed..<Self.firstSeed + UInt64(Self.seeds) {
             let simulation = try RealmSimulation(seed: seed, members: members, faults: faults)
             do {
-                try simulation.run(steps: 400)
+                try simulation.run(steps: 1000)
             } catch let violation as SimViolation {
                 Issue.record("\(violation) (replay: COFFER_SIM_FIRST_SEED=\(seed) COFFER_SIM_SEEDS=1)")
                 return
@@ -37,12 +39,15 @@ struct RealmSimulationTests {
             registered += simulation.records.count
             evaluations += simulation.releasedEvaluations
             destroyed += simulation.destroyedSeen
+            recovered += simulation.clients.map(\.recovered).reduce(0, +)
+            deleted += simulation.clients.map(\.deleted).reduce(0, +)
             if simulation.stalled { stalled += 1 }
         }
         #expect(registered > 0, "no record was ever registered: the runs exercised nothing")
         print(
             "realm simulation, \(members) members: \(Self.seeds) seeds, \(steps) steps, \(registered) registrations, "
-                + "\(evaluations) OPRF evaluations released, \(destroyed) logins refused on destroyed records, "
+                + "\(evaluations) OPRF evaluations released, \(recovered) recoveries, \(deleted) deletions, "
+                + "\(destroyed) logins refused on destroyed records, "
                 + "\(stalled) stopped safely (a majority lost its tail), 0 violations")
     }
 
@@ -54,7 +59,7 @@ struct RealmSimulationTests {
         for seed in Self.firstSeed..<Self.firstSeed + UInt64(Self.seeds) {
             let simulation = try RealmSimulation(seed: seed, members: 3, faults: faults)
             do {
-                try simulation.run(steps: 400)
+                try simulation.run(steps: 1000)
             } catch let violation as SimViolation {
                 Issue.record("\(violation)")
                 return

@@ -131,6 +131,11 @@ final class RealmSimulation {
     var successfulFinishes: [[UInt8]: [[UInt8]]] = [:]
     /// Committed entries (a majority's statements) by index.
     var committedAt: [UInt64: [UInt8]] = [:]
+    /// Committed entries the checker has read.
+    var observed: Set<[UInt8]> = []
+    /// Per agent: the statements its member returned, which the agent keeps and sends again when a
+    /// leader asks (a statement lost on the network is not lost for good).
+    var produced: [[RealmStatement]] = []
     /// Scenario control: the entry the store shows an agent at an index (an equivocating store).
     var shows: [Int: [UInt64: [UInt8]]] = [:]
     /// Scenario control: an equivocating store takes every second entry at a taken index.
@@ -144,6 +149,11 @@ final class RealmSimulation {
     /// Released KE2s and RegisterStart answers (OPRF evaluations), and LoginStarts refused as destroyed.
     var releasedEvaluations = 0
     var destroyedSeen = 0
+    /// Prints what happens (COFFER_SIM_TRACE=1), to follow a failing seed.
+    let tracing = ProcessInfo.processInfo.environment["COFFER_SIM_TRACE"] != nil
+    func trace(_ line: @autoclosure () -> String) { if tracing { print("step \(step): \(line())") } }
+    /// Sees every reply a client gets (diagnostics).
+    var onAnswer: ((Int, VaultReply) -> Void)?
 
     init(seed: UInt64, members: Int, limit: UInt8 = 3, faults: SimFaults, checks: RealmSafetyChecks = .all,
          owners: Int = 2, guessers: Int = 2) throws {
@@ -177,6 +187,7 @@ final class RealmSimulation {
         queues = Array(repeating: [], count: members)
         inFlight = Array(repeating: [:], count: members)
         statementsFor = Array(repeating: [], count: members)
+        produced = Array(repeating: [], count: members)
         for i in 0..<owners {
             clients.append(SimClient(index: clients.count, id: Array("owner-\(i)".utf8), password: Array("right-\(i)".utf8),
                                      owner: true, seed: seed &+ UInt64(100 + i)))
@@ -315,6 +326,7 @@ final class RealmSimulation {
     }
 
     func answer(_ client: Int, _ reply: VaultReply, agent: Int, released: Bool) throws {
+        onAnswer?(client, reply)
         if released { try observeRelease(client: client, reply: reply) }
         clients[client].receive(reply, agent: agent, limitHint: limit)
     }
@@ -413,13 +425,17 @@ final class RealmSimulation {
                 return
             }
             chips[agent].images.append(chips[agent].flash.image)
-            try vote(captured.statement)
             for response in captured.abandoned { try deliverResponse(response, agent: agent, released: false) }
-            let to = Int(entry.leader)
-            if to == agent {
-                statementsFor[agent].append(captured.statement)
-            } else {
-                network.append((to: to, statement: captured.statement))
+            if let statement = captured.statement {
+                produced[agent].append(statement)
+                if produced[agent].count > 16 { produced[agent].removeFirst() }
+                try vote(statement)
+                let to = Int(entry.leader)
+                if to == agent {
+                    statementsFor[agent].append(statement)
+                } else {
+                    network.append((to: to, statement: statement))
+                }
             }
             index += 1
         }
@@ -440,7 +456,12 @@ final class RealmSimulation {
     /// A leader's agent asks the others for their tail statements again (lost ones are resent).
     func resendStatements(to agent: Int) throws {
         guard let waiting = chips[agent].member?.proposedEntry else { return }
+        let hash = waiting.hash(engine)
         for other in 0..<n where other != agent {
+            if let kept = produced[other].last(where: { $0.index == waiting.index && $0.entryHash == hash }) {
+                network.append((to: agent, statement: kept))
+                continue
+            }
             guard let statement = chips[other].member?.tailStatement(), statement.index == waiting.index else { continue }
             try vote(statement)
             network.append((to: agent, statement: statement))
@@ -474,6 +495,7 @@ final class RealmSimulation {
 
     /// A member that failed a durable write lost power: its RAM (pending logins, its batch) is gone.
     func crashed(_ agent: Int) {
+        trace("member \(agent) lost power")
         chips[agent].member = nil
         for (_, client) in inFlight[agent] {
             clients[client].receive(VaultReply(status: .abandoned), agent: agent, limitHint: limit)
@@ -497,8 +519,10 @@ final class RealmSimulation {
         chip.power.restore()
         if faults.pageSwaps, chip.images.count > 1, random.chance(50) {
             // Put back one old realm block (a tail page) the adversary recorded.
-            let old = chip.images[random.below(chip.images.count - 1)]
+            let pick = random.below(chip.images.count - 1)
+            let old = chip.images[pick]
             let block = 1 + random.below(2)
+            trace("member \(index): block \(block) of image \(pick)/\(chip.images.count) put back")
             let pagesPerBlock = 1024 / MemoryChip.pageSize
             for page in block * pagesPerBlock..<(block + 1) * pagesPerBlock {
                 try? chip.flash.erase(page: page)
@@ -507,6 +531,7 @@ final class RealmSimulation {
             }
         }
         chip.member = try? RealmMember(board: chip.board, firstPage: 0, checks: checks)
+        trace("member \(index) rebooted: tail \(String(describing: chip.member?.tail?.index)) counter \((try? chip.counters.read(CounterLayout.realmTail)) ?? 0)")
     }
 
     /// A member without a tail, or behind the store, is moved to an entry the adversary can
@@ -528,6 +553,7 @@ final class RealmSimulation {
                 // Only statements that were really made are offered: `others` come from `votes`.
                 do {
                     try member.jump(to: entry, certificate: certificate)
+                    trace("member \(index) jumped to \(entryIndex):\(hash.prefix(2).map { String($0) }) on \(others.sorted())")
                     chips[index].images.append(chips[index].flash.image)
                     return
                 } catch RealmError.hal {

@@ -35,6 +35,7 @@ struct SimClient {
     var lastSent: VaultOperation?
     var depositedKey: [UInt8]?
     var recovered = 0
+    var deleted = 0
 
     init(index: Int, id: [UInt8], password: [UInt8], owner: Bool, seed: UInt64) {
         self.index = index
@@ -73,7 +74,10 @@ struct SimClient {
                     clientKeyshareSeed: SecretBytes(random.randomBytes(32)))
             else { return nil }
             blinded = ke1.blindedMessage
-            let intent: LoginIntent = depositedKey == nil ? .deposit : .recover
+            // Owners deposit first, then recover, and after two recoveries delete the record now and
+            // then (and register again).
+            let intent: LoginIntent =
+                depositedKey == nil ? .deposit : (recovered >= 2 && random.randomBytes(1)[0] < 64 ? .delete : .recover)
             phase = .loggingIn(state, intent)
             sticky = nil
             request = .loginStart(LoginStartRequest(credentialID: id, ke1: ke1.serialize()))
@@ -129,9 +133,17 @@ struct SimClient {
         case (.finishing(let intent, _), .ok):
             if intent == .recover { recovered += 1 }
             phase = .registered
+            if intent == .delete {
+                phase = owner ? .unregistered : .registered
+                depositedKey = nil
+                recovered = 0
+                deleted += 1
+            }
             sticky = nil
         case (.finishing(.deposit, _), .keyAlreadyDeposited):
+            // An earlier deposit went through though its answer was lost: recover that key from now on.
             phase = .registered
+            depositedKey = []
         case (_, .recordDestroyed):
             phase = owner ? .unregistered : .registered
             depositedKey = nil
@@ -169,12 +181,20 @@ extension RealmSimulation {
     /// Every statement a member makes; an entry is committed (ground truth) when a majority made one.
     func vote(_ statement: RealmStatement) throws {
         let before = votes[statement.index]?[statement.entryHash]?.count ?? 0
+        trace("vote member \(statement.member) index \(statement.index) \(statement.entryHash.prefix(2).map { String($0) })")
         votes[statement.index, default: [:]][statement.entryHash, default: []].insert(statement.member)
         if before < configuration.quorum, majorityCaptured(statement.index, statement.entryHash),
             let entry = entries[statement.entryHash]
         {
             try checkOneChain(entry)
-            try observeCommit(entry)
+            // A committed entry commits its ancestors: the checker reads them first, in log order,
+            // each once (an ancestor may reach its own majority later, or never).
+            let chain = ancestry(statement.entryHash)
+            for index in chain.keys.sorted() {
+                guard let hash = chain[index], !observed.contains(hash), let committed = entries[hash] else { continue }
+                observed.insert(hash)
+                try observeCommit(committed)
+            }
         }
     }
 
@@ -234,11 +254,30 @@ extension RealmSimulation {
     /// each new registration, counting the evaluations released before it existed.
     func observeCommit(_ entry: RealmLogEntry) throws {
         let successes = successfulFinishes[entry.hash(engine)] ?? []
+        if tracing {
+            let described = entry.changes.map { change -> String in
+                guard let leaf = change.leaf else { return "removed" }
+                guard let (record, _) = RealmRecord.open(leaf, key: change.key, secrets: secrets, engine: engine) else {
+                    return "unopenable"
+                }
+                switch record {
+                case .live(let live): return "\(String(decoding: live.credentialID, as: UTF8.self)) used \(live.attemptsUsed) nonce \(live.registrationNonce[0])"
+                case .destroyed(let id): return "\(String(decoding: id, as: UTF8.self)) destroyed"
+                }
+            }
+            trace("COMMITTED entry \(entry.index) \(entry.hash(engine).prefix(2).map { String($0) }) by leader \(entry.leader) prev \(entry.previousHash.prefix(2).map { String($0) }): \(described)")
+        }
         for change in entry.changes {
             guard let leaf = change.leaf,
-                let (record, _) = RealmRecord.open(leaf, key: change.key, secrets: secrets, engine: engine),
-                case .live(let live) = record
+                let (record, _) = RealmRecord.open(leaf, key: change.key, secrets: secrets, engine: engine)
             else { continue }
+            guard case .live(let live) = record else {
+                // Destroyed at its limit: every attempt used (a held last-chance login may restore it).
+                if let tracked = records.lastIndex(where: { $0.id == record.credentialID }) {
+                    records[tracked].committedAttempts = records[tracked].limit
+                }
+                continue
+            }
             if let tracked = records.firstIndex(where: {
                 $0.id == live.credentialID && $0.nonce == live.registrationNonce
             }) {
@@ -256,6 +295,7 @@ extension RealmSimulation {
                     records[tracked].hadSuccess = true
                 }
                 records[tracked].committedAttempts = live.attemptsUsed
+                trace("entry \(entry.index) committed record \(tracked) attempts \(live.attemptsUsed)")
                 continue
             }
             let name = checks.oprfKeyPerRegistration
@@ -315,6 +355,7 @@ extension RealmSimulation {
         for index in records.indices where records[index].id == sender.id {
             if isEvaluation(evaluation, under: records[index].oprfKey) {
                 records[index].sinceSuccess += 1
+                trace("evaluation released to client \(client) (\(String(describing: sender.lastSent))) under record \(index): \(records[index].sinceSuccess) since success")
                 try checkRecord(index)
             }
         }
