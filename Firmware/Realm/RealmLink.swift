@@ -112,6 +112,30 @@ extension RealmError {
         case .certificateInsufficient: 0x10
         }
     }
+
+    /// The error a wire code names, for an agent (a HAL error comes back as `.hal(.ioFailure)`: the
+    /// wire does not say which); nil for an unknown code.
+    public init?(wireCode: UInt8) {
+        switch wireCode {
+        case 0x01: self = .hal(.ioFailure)
+        case 0x02: self = .notMember
+        case 0x03: self = .alreadyMember
+        case 0x04: self = .membershipDamaged
+        case 0x05: self = .notInGroup
+        case 0x06: self = .needsJump
+        case 0x07: self = .wrongGroup
+        case 0x08: self = .forged
+        case 0x09: self = .notNext
+        case 0x0A: self = .busy
+        case 0x0B: self = .noProposal
+        case 0x0C: self = .proofMismatch
+        case 0x0D: self = .proofIncomplete
+        case 0x0E: self = .leafInvalid
+        case 0x0F: self = .batchSize
+        case 0x10: self = .certificateInsufficient
+        default: return nil
+        }
+    }
 }
 
 // MARK: Reading and writing

@@ -141,6 +141,8 @@ final class RealmSimulation {
     var stalled = false
     /// Owners stay quiet before this step (guessers harvest first).
     var ownersWaitUntil = 0
+    /// Agents reach their members only through `RealmMember.handle(command:payload:)` bytes (RealmLink).
+    var overWire = false
 
     init(seed: UInt64, members: Int, limit: UInt8 = 3, faults: SimFaults, checks: RealmSafetyChecks = .all,
          owners: Int = 2, guessers: Int = 2) throws {
@@ -324,20 +326,20 @@ final class RealmSimulation {
     /// The agent's leader step: batch its queue into an entry, append it, capture it itself.
     func propose(_ agent: Int) throws {
         guard let member = chips[agent].member, !member.hasProposal, !queues[agent].isEmpty,
-            let tail = member.tail
+            let tail = memberTail(member)
         else { return }
         // Lead only on the store's last entry (an agent first catches its member up).
         guard lastIndex(visibleTo: agent) == tail.index else { return }
         let batch = Array(queues[agent].prefix(8))
         queues[agent].removeFirst(batch.count)
-        guard let base = member.proofBase else { return }
+        guard let base = memberProofBase(member) else { return }
         let state = treeState(at: base.entryHash)
         let keys = batch.compactMap { treeKey(of: $0.request, member: member) }.compactMap(RecordKey.init)
         let proof = state.tree.pruned(covering: keys, engine: engine)
         let leaves = keys.compactMap { state.leaves[$0.bytes] }
         let entry: RealmLogEntry
         do {
-            entry = try member.propose(batch.map(\.request), proof: proof, leaves: leaves)
+            entry = try memberPropose(member, batch.map(\.request), proof: proof, leaves: leaves)
         } catch RealmError.hal {
             crashed(agent)
             for queued in batch { try answer(queued.client, VaultReply(status: .abandoned), agent: agent, released: false) }
@@ -352,7 +354,7 @@ final class RealmSimulation {
         }
         statementsFor[agent] = []
         if !append(entry) {
-            for response in member.stepDown() { try deliverResponse(response, agent: agent, released: false) }
+            for response in memberStepDown(member) { try deliverResponse(response, agent: agent, released: false) }
             return
         }
         try sync(agent)
@@ -394,13 +396,13 @@ final class RealmSimulation {
     /// The agent feeds its member the entries after its tail, in order; statements go to the leader
     /// that made each entry.
     func sync(_ agent: Int) throws {
-        guard let member = chips[agent].member, let tail = member.tail else { return }
+        guard let member = chips[agent].member, let tail = memberTail(member) else { return }
         var index = tail.index + 1
         while let entry = read(index, by: agent) {
-            guard entry.previousHash == chips[agent].member?.tail?.entryHash else { return }
+            guard entry.previousHash == memberTail(member)?.entryHash else { return }
             let captured: RealmCapture
             do {
-                captured = try member.capture(entry)
+                captured = try memberCapture(member, entry)
             } catch RealmError.hal {
                 crashed(agent)
                 return
@@ -434,7 +436,7 @@ final class RealmSimulation {
     func resendStatements(to agent: Int) throws {
         guard let waiting = chips[agent].member?.proposedEntry else { return }
         for other in 0..<n where other != agent {
-            guard let statement = chips[other].member?.tailStatement(), statement.index == waiting.index else { continue }
+            guard let peer = chips[other].member, let statement = memberTailStatement(peer), statement.index == waiting.index else { continue }
             try vote(statement)
             network.append((to: agent, statement: statement))
         }
@@ -450,7 +452,7 @@ final class RealmSimulation {
         guard let member = chips[agent].member, let entry = member.proposedEntry else { return }
         let released: [RealmResponse]
         do {
-            released = try member.commit(statementsFor[agent])
+            released = try memberCommit(member, statementsFor[agent])
         } catch {
             return
         }
@@ -520,7 +522,7 @@ final class RealmSimulation {
                 }
                 // Only statements that were really made are offered: `others` come from `votes`.
                 do {
-                    try member.jump(to: entry, certificate: certificate)
+                    try memberJump(member, to: entry, certificate: certificate)
                     chips[index].images.append(chips[index].flash.image)
                     return
                 } catch RealmError.hal {
@@ -534,7 +536,7 @@ final class RealmSimulation {
     }
 
     func treeKey(of request: RealmRequest, member: RealmMember<SimBoard>) -> [UInt8]? {
-        member.treeKeys(for: [request]).first
+        memberTreeKeys(member, for: [request]).first
     }
 
     // MARK: The agents' view of the tree
