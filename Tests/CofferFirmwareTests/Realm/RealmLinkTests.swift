@@ -354,6 +354,42 @@ struct RealmLinkTests {
         #expect(wired.log.count > 5)
     }
 
+    @Test("the per-LoginStart sizes PROTOCOL.md §11.7 adds up (P-256, a deposited record of id length L)")
+    func loginStartSizes() throws {
+        let simulation = try RealmSimulation(seed: 3, members: 3, faults: .honest, owners: 2, guessers: 1)
+        simulation.overWire = true
+        try simulation.run(steps: 600)
+        let index = try #require(simulation.clients.firstIndex { $0.owner && $0.depositedKey != nil })
+        let length = simulation.clients[index].id.count
+        let leaderIndex = simulation.leader
+        let leader = try #require(simulation.chips[leaderIndex].member)
+        #expect(!leader.hasProposal)
+        let request = try #require(simulation.clients[index].nextRequest(handle: 99))
+        var writer = LinkWriter()
+        writer.request(request)
+        #expect(writer.bytes.count == 117 + length, "a LoginStart on the wire")
+        let base = try #require(leader.proofBase)
+        let state = simulation.treeState(at: base.entryHash)
+        let key = try #require(leader.treeKeys(for: [request]).first)
+        let leaf = try #require(state.leaves[key])
+        #expect(leaf.count == 224 + length, "a deposited record's leaf")
+        let proof = state.tree.pruned(covering: [RecordKey(key)!], engine: simulation.engine)
+        let reply = try RealmLinkReply(
+            operation: .propose,
+            decoding: leader.handle(
+                command: RealmOperation.propose.rawValue,
+                payload: RealmLinkRequest.propose(requests: [request], proof: proof.encoded(), leaves: [leaf])
+                    .encodedPayload()))
+        guard case .propose(let entry) = reply else {
+            Issue.record("not proposed: \(reply)")
+            return
+        }
+        #expect(entry.encoded().count == RealmLimits.entryFixedLength + 32 + 35 + 224 + length, "an entry of one change")
+        let responses = try #require(leader.proposal?.responses)
+        #expect(RealmLinkReply.commit(released: responses).encoded().count == 3 + 273, "a KE2 response on the wire")
+        print("realm link: proof of 1 key among \(state.leaves.count) records: \(proof.encoded().count) bytes")
+    }
+
     /// A group of 3 on the simulator's chips, member 0 leading one registration over the wire.
     static func firstEntry() throws -> (RealmSimulation, RealmLogEntry) {
         let simulation = try RealmSimulation(seed: 9, members: 3, faults: .honest, owners: 1, guessers: 0)
