@@ -359,12 +359,14 @@ struct RealmLinkTests {
         let simulation = try RealmSimulation(seed: 3, members: 3, faults: .honest, owners: 2, guessers: 1)
         simulation.overWire = true
         try simulation.run(steps: 600)
-        let index = try #require(simulation.clients.firstIndex { $0.owner && $0.depositedKey != nil })
+        let index = try #require(simulation.clients.firstIndex { $0.owner && $0.recovered > 0 })
         let length = simulation.clients[index].id.count
         let leaderIndex = simulation.leader
         let leader = try #require(simulation.chips[leaderIndex].member)
         #expect(!leader.hasProposal)
-        let request = try #require(simulation.clients[index].nextRequest(handle: 99))
+        simulation.clients[index].phase = .registered
+        let next = simulation.clients[index].nextRequest(handle: 99)
+        let request = try #require(next)
         var writer = LinkWriter()
         writer.request(request)
         #expect(writer.bytes.count == 117 + length, "a LoginStart on the wire")
