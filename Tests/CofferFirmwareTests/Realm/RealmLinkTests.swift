@@ -30,6 +30,16 @@ extension RealmSimulation {
         return reply
     }
 
+    /// The entry `agent`'s member waits to commit: over the wire, as the agent tracked it from replies.
+    func memberWaiting(_ agent: Int) -> RealmLogEntry? {
+        overWire ? chips[agent].agentProposal : chips[agent].member?.proposedEntry
+    }
+
+    /// The chip whose member this is (the agent's own record of its member).
+    func chip(of member: RealmMember<SimBoard>) -> SimChip {
+        chips.first { $0.member === member }!
+    }
+
     func memberInfo(_ member: RealmMember<SimBoard>) -> RealmInfo {
         guard case .realmInfo(let info) = try? overLink(member, .realmInfo) else { preconditionFailure("realmInfo") }
         return info
@@ -50,12 +60,14 @@ extension RealmSimulation {
         guard case .propose(let entry) = try overLink(
             member, .propose(requests: requests, proof: proof.encoded(), leaves: leaves))
         else { preconditionFailure("propose") }
+        chip(of: member).agentProposal = entry
         return entry
     }
 
     func memberStepDown(_ member: RealmMember<SimBoard>) -> [RealmResponse] {
         guard overWire else { return member.stepDown() }
         guard case .stepDown(let abandoned) = try? overLink(member, .stepDown) else { preconditionFailure("stepDown") }
+        chip(of: member).agentProposal = nil
         return abandoned
     }
 
@@ -64,6 +76,7 @@ extension RealmSimulation {
         guard case .capture(let statement, let abandoned) = try overLink(member, .capture(entry: entry)) else {
             preconditionFailure("capture")
         }
+        if !abandoned.isEmpty { chip(of: member).agentProposal = nil }
         return RealmCapture(statement: statement, abandoned: abandoned)
     }
 
@@ -75,6 +88,7 @@ extension RealmSimulation {
         guard case .commit(let released) = try overLink(
             member, .commit(statements: Array(statements.suffix(RealmLinkLimits.maxStatements))))
         else { preconditionFailure("commit") }
+        if !released.isEmpty { chip(of: member).agentProposal = nil }
         return released
     }
 
@@ -85,6 +99,7 @@ extension RealmSimulation {
         guard case .jump = try overLink(member, .jump(entry: entry, certificate: certificate)) else {
             preconditionFailure("jump")
         }
+        chip(of: member).agentProposal = nil
     }
 
     func memberTreeKeys(_ member: RealmMember<SimBoard>, for requests: [RealmRequest]) -> [[UInt8]] {

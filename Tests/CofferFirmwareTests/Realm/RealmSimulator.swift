@@ -71,6 +71,9 @@ final class SimChip {
     var member: RealmMember<SimBoard>?
     /// Every realm flash image the adversary has seen (for page swaps).
     var images: [[UInt8]] = []
+    /// Over the wire: the entry the agent's member proposed and has not committed or dropped, as the
+    /// agent knows it from the member's replies.
+    var agentProposal: RealmLogEntry?
 
     init(index: Int, seed: UInt64, engine: SimEngine) {
         fuses = MemoryFuses(
@@ -230,7 +233,7 @@ final class RealmSimulation {
             {
                 leader = able
             }
-            if !chips[leader].member!.hasProposal {
+            if memberWaiting(leader) == nil {
                 if queues[leader].isEmpty && inFlight.allSatisfy({ $0.isEmpty }) && queues.allSatisfy({ $0.isEmpty }) {
                     break
                 }
@@ -325,7 +328,7 @@ final class RealmSimulation {
 
     /// The agent's leader step: batch its queue into an entry, append it, capture it itself.
     func propose(_ agent: Int) throws {
-        guard let member = chips[agent].member, !member.hasProposal, !queues[agent].isEmpty,
+        guard let member = chips[agent].member, memberWaiting(agent) == nil, !queues[agent].isEmpty,
             let tail = memberTail(member)
         else { return }
         // Lead only on the store's last entry (an agent first catches its member up).
@@ -434,7 +437,7 @@ final class RealmSimulation {
 
     /// A leader's agent asks the others for their tail statements again (lost ones are resent).
     func resendStatements(to agent: Int) throws {
-        guard let waiting = chips[agent].member?.proposedEntry else { return }
+        guard let waiting = memberWaiting(agent) else { return }
         for other in 0..<n where other != agent {
             guard let peer = chips[other].member, let statement = memberTailStatement(peer), statement.index == waiting.index else { continue }
             try vote(statement)
@@ -449,7 +452,7 @@ final class RealmSimulation {
 
     /// The leader member counts the statements it has; released responses go to their clients.
     func commitIfPossible(_ agent: Int) throws {
-        guard let member = chips[agent].member, let entry = member.proposedEntry else { return }
+        guard let member = chips[agent].member, let entry = memberWaiting(agent) else { return }
         let released: [RealmResponse]
         do {
             released = try memberCommit(member, statementsFor[agent])
@@ -470,6 +473,7 @@ final class RealmSimulation {
     /// A member that failed a durable write lost power: its RAM (pending logins, its batch) is gone.
     func crashed(_ agent: Int) {
         chips[agent].member = nil
+        chips[agent].agentProposal = nil
         for (_, client) in inFlight[agent] {
             clients[client].receive(VaultReply(status: .abandoned), agent: agent, limitHint: limit)
         }
