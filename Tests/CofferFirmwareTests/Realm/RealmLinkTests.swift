@@ -369,6 +369,22 @@ struct RealmLinkTests {
         #expect(wired.log.count > 5)
     }
 
+    @Test("with power cuts, page swaps, a lossy network and racing leaders the group over the wire keeps every invariant and ends as in process",
+          arguments: [1, 2] as [UInt64])
+    func faultyGroupOverTheWire(seed: UInt64) throws {
+        var faults = SimFaults()
+        faults.pageSwaps = true
+        func run(overWire: Bool) throws -> RealmSimulation {
+            let simulation = try RealmSimulation(seed: seed, members: 3, faults: faults)
+            simulation.overWire = overWire
+            try simulation.run(steps: 400)
+            return simulation
+        }
+        let direct = try run(overWire: false)
+        let wired = try run(overWire: true)
+        #expect(Self.outcome(of: wired) == Self.outcome(of: direct))
+    }
+
     @Test("the per-LoginStart sizes PROTOCOL.md §11.7 adds up (P-256, a deposited record of id length L)")
     func loginStartSizes() throws {
         let simulation = try RealmSimulation(seed: 3, members: 3, faults: .honest, owners: 2, guessers: 1)
