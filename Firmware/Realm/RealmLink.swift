@@ -224,7 +224,6 @@ struct LinkReader {
         } catch {
             throw .invalidValue
         }
-        guard request.encodedPayload() == payload else { throw .invalidValue }
         return RealmRequest(handle: handle, channel: channel, request: request)
     }
 

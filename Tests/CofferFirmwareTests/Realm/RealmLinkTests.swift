@@ -317,6 +317,16 @@ struct RealmLinkTests {
         #expect(throws: RealmLinkError.lengthOutOfRange) {
             try RealmLinkReply(operation: .stepDown, decoding: [0] + count(RealmLinkLimits.maxResponses + 1))
         }
+        // Fields whose length is right but whose content is not an entry or a configuration.
+        #expect(throws: RealmLinkError.invalidValue) {
+            try RealmLinkRequest(command: RealmOperation.capture.rawValue, payload: [version] + count(3) + [1, 2, 3])
+        }
+        #expect(throws: RealmLinkError.invalidValue) {
+            try RealmLinkReply(operation: .realmInfo, decoding: [0, 0, 0, 1] + count(3) + [1, 2, 3, 0])
+        }
+        #expect(throws: RealmLinkError.invalidValue) {
+            try RealmLinkReply(operation: .propose, decoding: [0] + count(3) + [1, 2, 3])
+        }
         // A failure carries no body.
         #expect(throws: RealmLinkError.trailingBytes) { try RealmLinkReply(operation: .jump, decoding: [0x08, 0]) }
     }
