@@ -7,7 +7,8 @@ import CofferFirmware
 /// Input: one selector byte, then the message. Besides not crashing, each decoder accepts only its
 /// canonical encoding: whatever it accepts re-encodes byte for byte. An accepted log entry's MAC is
 /// then checked under a fixed key and must be refused unless the input was made with that key, and a
-/// configuration's quorum is a majority of its members.
+/// configuration's quorum is a majority of its members. The link's requests and replies (one kind
+/// each) likewise accept only their canonical encodings.
 enum RealmMessagesHarness {
     static let engine = OpenSSLCryptoEngine(suite: P256SHA256Suite())
     /// The group key seeds are made with.
@@ -15,13 +16,44 @@ enum RealmMessagesHarness {
 
     enum Kind: UInt8, CaseIterable {
         case entry, statement, tail, configuration, draft, offer, export, manifest
+        // The agent ↔ member link (RealmLink.swift): each command's request payload, then each reply.
+        case realmInfoRequest, treeKeysRequest, proposeRequest, captureRequest, commitRequest, stepDownRequest, tailStatementRequest, jumpRequest
+        case realmInfoReply, treeKeysReply, proposeReply, captureReply, commitReply, stepDownReply, tailStatementReply, jumpReply
+
+        /// The link operation of a request or reply kind.
+        var linkOperation: (RealmOperation, isRequest: Bool)? {
+            switch self {
+            case .realmInfoRequest: (.realmInfo, true)
+            case .treeKeysRequest: (.treeKeys, true)
+            case .proposeRequest: (.propose, true)
+            case .captureRequest: (.capture, true)
+            case .commitRequest: (.commit, true)
+            case .stepDownRequest: (.stepDown, true)
+            case .tailStatementRequest: (.tailStatement, true)
+            case .jumpRequest: (.jump, true)
+            case .realmInfoReply: (.realmInfo, false)
+            case .treeKeysReply: (.treeKeys, false)
+            case .proposeReply: (.propose, false)
+            case .captureReply: (.capture, false)
+            case .commitReply: (.commit, false)
+            case .stepDownReply: (.stepDown, false)
+            case .tailStatementReply: (.tailStatement, false)
+            case .jumpReply: (.jump, false)
+            default: nil
+            }
+        }
     }
 
     /// Runs one input.
     static func run(_ bytes: [UInt8]) {
         guard let selector = bytes.first else { return }
         let message = Array(bytes.dropFirst())
-        switch Kind(rawValue: selector % UInt8(Kind.allCases.count)) {
+        let kind = Kind(rawValue: selector % UInt8(Kind.allCases.count))
+        if let (operation, isRequest) = kind?.linkOperation {
+            runLink(operation, isRequest: isRequest, message)
+            return
+        }
+        switch kind {
         case .entry:
             guard let entry = RealmLogEntry(decoding: message) else { return }
             invariant(entry.encoded() == message, "a log entry re-encodes differently")
@@ -51,8 +83,21 @@ enum RealmMessagesHarness {
         case .manifest:
             guard let manifest = RealmManifest(encoded: message) else { return }
             invariant(manifest.encoded() == message, "a manifest re-encodes differently")
-        case nil:
+        default:
             return
+        }
+    }
+
+    /// A link message: whatever decodes re-encodes byte for byte, within one CTAPHID message.
+    static func runLink(_ operation: RealmOperation, isRequest: Bool, _ message: [UInt8]) {
+        if isRequest {
+            guard let request = try? RealmLinkRequest(command: operation.rawValue, payload: message) else { return }
+            invariant(request.operation == operation, "a link request decoded as another command")
+            invariant(request.encodedPayload() == message, "a link request re-encodes differently")
+        } else {
+            guard let reply = try? RealmLinkReply(operation: operation, decoding: message) else { return }
+            invariant(reply.encoded() == message, "a link reply re-encodes differently")
+            invariant(message.count <= RealmLinkLimits.maxMessageLength, "a link reply over one message accepted")
         }
     }
 }

@@ -53,6 +53,57 @@ enum RealmMessagesSeeds {
             seed("export", .export,
                  engine.sha256([3]) + [0, 1] + keys[1] + keys[2] + [UInt8](repeating: 0x57, count: 40)
                     + [UInt8](repeating: 0x53, count: 64)))
+        seeds += linkSeeds(entry: RealmLogEntry(decoding: entry([RealmChange(key: key, leaf: [0x4C, 0x4D])]))!,
+                           statement: statement, tail: genesis, configuration: five, engine: engine)
+        return seeds
+    }
+
+    /// One request and one reply of every link command, from the real encoders.
+    static func linkSeeds(
+        entry: RealmLogEntry, statement: RealmStatement, tail: RealmTail, configuration: RealmGroupConfiguration,
+        engine: OpenSSLCryptoEngine<P256SHA256Suite>
+    ) -> [FuzzSeed] {
+        typealias Kind = RealmMessagesHarness.Kind
+        let requests = [
+            RealmRequest(handle: 1, channel: 7, request: .getInfo),
+            RealmRequest(
+                handle: 2, channel: 7,
+                request: .loginStart(LoginStartRequest(credentialID: Array("owner".utf8), ke1: engine.sha256([9]) + engine.sha256([8])))),
+        ]
+        var tree = RecordTree()
+        try? tree.upsert(RecordKey(engine.sha256([0x6B]))!, valueHash: engine.sha256([0x6C]))
+        let responses = [
+            RealmResponse(handle: 1, reply: VaultReply(status: .ok, body: [1, 2, 3])),
+            RealmResponse(handle: 2, reply: VaultReply(status: .abandoned)),
+        ]
+        let linkRequests: [(Kind, RealmLinkRequest)] = [
+            (.realmInfoRequest, .realmInfo),
+            (.treeKeysRequest, .treeKeys(requests: requests)),
+            (.proposeRequest, .propose(requests: requests, proof: tree.encoded(), leaves: [[UInt8](repeating: 0x4C, count: 40)])),
+            (.captureRequest, .capture(entry: entry)),
+            (.commitRequest, .commit(statements: [statement, statement])),
+            (.stepDownRequest, .stepDown),
+            (.tailStatementRequest, .tailStatement),
+            (.jumpRequest, .jump(entry: entry, certificate: [statement])),
+        ]
+        let linkReplies: [(Kind, RealmLinkReply)] = [
+            (.realmInfoReply, .realmInfo(RealmInfo(memberID: 1, tail: tail, configuration: configuration.encoded(), proofBase: tail))),
+            (.treeKeysReply, .treeKeys([engine.sha256([1]), engine.sha256([2])])),
+            (.proposeReply, .propose(entry)),
+            (.captureReply, .capture(statement: statement, abandoned: responses)),
+            (.commitReply, .commit(released: responses)),
+            (.stepDownReply, .stepDown(abandoned: responses)),
+            (.tailStatementReply, .tailStatement(statement)),
+            (.jumpReply, .jump),
+        ]
+        var seeds: [FuzzSeed] = []
+        for (kind, request) in linkRequests {
+            seeds.append(FuzzSeed(name: "link-\(kind)", bytes: [kind.rawValue] + request.encodedPayload()))
+        }
+        for (kind, reply) in linkReplies {
+            seeds.append(FuzzSeed(name: "link-\(kind)", bytes: [kind.rawValue] + reply.encoded()))
+        }
+        seeds.append(FuzzSeed(name: "link-failure", bytes: [Kind.captureReply.rawValue, 0x08]))
         return seeds
     }
 }

@@ -29,3 +29,21 @@ public func boardRealmMember(_ entry: UnsafePointer<UInt8>, _ count: Int, _ firs
     }
     return reached + Int32(member.stepDown().count) + Int32(member.treeKeys(for: [request]).count)
 }
+
+/// Serves one agent command (RealmLink) on a member of this board: decodes the payload at `payload`
+/// (`count` bytes) as vendor command `command`, calls the member and writes at most `capacity` reply
+/// bytes to `reply`. Returns the reply's length, or -1 when it did not fit.
+@_cdecl("coffer_board_realm_link")
+public func boardRealmLink(
+    _ command: UInt8, _ payload: UnsafePointer<UInt8>, _ count: Int, _ reply: UnsafeMutablePointer<UInt8>,
+    _ capacity: Int, _ firstPage: Int
+) -> Int32 {
+    let board = MCUBoard(
+        fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(), entropy: TRNGStandIn(),
+        engine: PureCryptoEngine())
+    guard let member = try? RealmMember(board: board, firstPage: firstPage) else { return -1 }
+    let bytes = member.handle(command: command, payload: Array(UnsafeBufferPointer(start: payload, count: count)))
+    guard bytes.count <= capacity else { return -1 }
+    for (i, byte) in bytes.enumerated() { reply[i] = byte }
+    return Int32(bytes.count)
+}

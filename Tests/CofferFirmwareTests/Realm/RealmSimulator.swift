@@ -71,6 +71,9 @@ final class SimChip {
     var member: RealmMember<SimBoard>?
     /// Every realm flash image the adversary has seen (for page swaps).
     var images: [[UInt8]] = []
+    /// Over the wire: the entry the agent's member proposed and has not committed or dropped, as the
+    /// agent knows it from the member's replies.
+    var agentProposal: RealmLogEntry?
 
     init(index: Int, seed: UInt64, engine: SimEngine) {
         fuses = MemoryFuses(
@@ -154,6 +157,8 @@ final class RealmSimulation {
     func trace(_ line: @autoclosure () -> String) { if tracing { print("step \(step): \(line())") } }
     /// Sees every reply a client gets (diagnostics).
     var onAnswer: ((Int, VaultReply) -> Void)?
+    /// Agents reach their members only through `RealmMember.handle(command:payload:)` bytes (RealmLink).
+    var overWire = false
 
     init(seed: UInt64, members: Int, limit: UInt8 = 3, faults: SimFaults, checks: RealmSafetyChecks = .all,
          owners: Int = 2, guessers: Int = 2) throws {
@@ -242,7 +247,7 @@ final class RealmSimulation {
             {
                 leader = able
             }
-            if !chips[leader].member!.hasProposal {
+            if memberWaiting(leader) == nil {
                 if queues[leader].isEmpty && inFlight.allSatisfy({ $0.isEmpty }) && queues.allSatisfy({ $0.isEmpty }) {
                     break
                 }
@@ -342,21 +347,21 @@ final class RealmSimulation {
 
     /// The agent's leader step: batch its queue into an entry, append it, capture it itself.
     func propose(_ agent: Int) throws {
-        guard let member = chips[agent].member, !member.hasProposal, !queues[agent].isEmpty,
-            let tail = member.tail
+        guard let member = chips[agent].member, memberWaiting(agent) == nil, !queues[agent].isEmpty,
+            let tail = memberTail(member)
         else { return }
         // Lead only on the store's last entry (an agent first catches its member up).
         guard lastIndex(visibleTo: agent) == tail.index else { return }
         let batch = Array(queues[agent].prefix(8))
         queues[agent].removeFirst(batch.count)
-        guard let base = member.proofBase else { return }
+        guard let base = memberProofBase(member) else { return }
         let state = treeState(at: base.entryHash)
         let keys = batch.compactMap { treeKey(of: $0.request, member: member) }.compactMap(RecordKey.init)
         let proof = state.tree.pruned(covering: keys, engine: engine)
         let leaves = keys.compactMap { state.leaves[$0.bytes] }
         let entry: RealmLogEntry
         do {
-            entry = try member.propose(batch.map(\.request), proof: proof, leaves: leaves)
+            entry = try memberPropose(member, batch.map(\.request), proof: proof, leaves: leaves)
         } catch RealmError.hal {
             crashed(agent)
             for queued in batch { try answer(queued.client, VaultReply(status: .abandoned), agent: agent, released: false) }
@@ -371,7 +376,7 @@ final class RealmSimulation {
         }
         statementsFor[agent] = []
         if !append(entry) {
-            for response in member.stepDown() { try deliverResponse(response, agent: agent, released: false) }
+            for response in memberStepDown(member) { try deliverResponse(response, agent: agent, released: false) }
             return
         }
         try sync(agent)
@@ -413,13 +418,13 @@ final class RealmSimulation {
     /// The agent feeds its member the entries after its tail, in order; statements go to the leader
     /// that made each entry.
     func sync(_ agent: Int) throws {
-        guard let member = chips[agent].member, let tail = member.tail else { return }
+        guard let member = chips[agent].member, let tail = memberTail(member) else { return }
         var index = tail.index + 1
         while let entry = read(index, by: agent) {
-            guard entry.previousHash == chips[agent].member?.tail?.entryHash else { return }
+            guard entry.previousHash == memberTail(member)?.entryHash else { return }
             let captured: RealmCapture
             do {
-                captured = try member.capture(entry)
+                captured = try memberCapture(member, entry)
             } catch RealmError.hal {
                 crashed(agent)
                 return
@@ -455,14 +460,14 @@ final class RealmSimulation {
 
     /// A leader's agent asks the others for their tail statements again (lost ones are resent).
     func resendStatements(to agent: Int) throws {
-        guard let waiting = chips[agent].member?.proposedEntry else { return }
+        guard let waiting = memberWaiting(agent) else { return }
         let hash = waiting.hash(engine)
         for other in 0..<n where other != agent {
             if let kept = produced[other].last(where: { $0.index == waiting.index && $0.entryHash == hash }) {
                 network.append((to: agent, statement: kept))
                 continue
             }
-            guard let statement = chips[other].member?.tailStatement(), statement.index == waiting.index else { continue }
+            guard let peer = chips[other].member, let statement = memberTailStatement(peer), statement.index == waiting.index else { continue }
             try vote(statement)
             network.append((to: agent, statement: statement))
         }
@@ -475,10 +480,10 @@ final class RealmSimulation {
 
     /// The leader member counts the statements it has; released responses go to their clients.
     func commitIfPossible(_ agent: Int) throws {
-        guard let member = chips[agent].member, let entry = member.proposedEntry else { return }
+        guard let member = chips[agent].member, let entry = memberWaiting(agent) else { return }
         let released: [RealmResponse]
         do {
-            released = try member.commit(statementsFor[agent])
+            released = try memberCommit(member, statementsFor[agent])
         } catch {
             return
         }
@@ -497,6 +502,7 @@ final class RealmSimulation {
     func crashed(_ agent: Int) {
         trace("member \(agent) lost power")
         chips[agent].member = nil
+        chips[agent].agentProposal = nil
         for (_, client) in inFlight[agent] {
             clients[client].receive(VaultReply(status: .abandoned), agent: agent, limitHint: limit)
         }
@@ -552,7 +558,7 @@ final class RealmSimulation {
                 }
                 // Only statements that were really made are offered: `others` come from `votes`.
                 do {
-                    try member.jump(to: entry, certificate: certificate)
+                    try memberJump(member, to: entry, certificate: certificate)
                     trace("member \(index) jumped to \(entryIndex):\(hash.prefix(2).map { String($0) }) on \(others.sorted())")
                     chips[index].images.append(chips[index].flash.image)
                     return
@@ -567,7 +573,7 @@ final class RealmSimulation {
     }
 
     func treeKey(of request: RealmRequest, member: RealmMember<SimBoard>) -> [UInt8]? {
-        member.treeKeys(for: [request]).first
+        memberTreeKeys(member, for: [request]).first
     }
 
     // MARK: The agents' view of the tree
