@@ -18,9 +18,9 @@ public func boardRealmMember(_ entry: UnsafePointer<UInt8>, _ count: Int, _ firs
         return 1
     }
     var reached: Int32 = 2
-    if let captured = try? member.capture(decoded) {
+    if let captured = try? member.capture(decoded), let statement = captured.statement {
         reached = 3
-        if (try? member.commit([captured.statement])) != nil { reached = 4 }
+        if (try? member.commit([statement])) != nil { reached = 4 }
     }
     let request = RealmRequest(handle: 1, channel: 1, request: .getInfo)
     if (try? member.propose([request], proof: RecordTree(), leaves: [])) != nil { reached += 10 }
