@@ -131,9 +131,8 @@ public final class UDPSocket {
         return poll(&entry, 1, milliseconds) > 0 && (entry.revents & Int16(POLLIN)) != 0
     }
 
-    /// As `waitForDatagram`, but also true for a pending socket error (an ICMP "port unreachable"
-    /// for an earlier send), which only a receive clears: a loop that waits again without receiving
-    /// would find the error at once, again and again.
+    /// As `waitForDatagram`, but also true for a pending socket error, which only a receive clears:
+    /// a loop that waited again without receiving would find the error at once, again and again.
     public func waitForTraffic(milliseconds: Int32) -> Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, milliseconds) > 0 && entry.revents != 0
