@@ -66,6 +66,8 @@ let package = Package(
         .target(name: "CofferPureCrypto", dependencies: ["OPAQUE", "CofferFirmware"], path: "Sources/CofferPureCrypto"),
         // Valgrind client requests (mark secrets undefined) for the constant-time check, and its program.
         .target(name: "CValgrindShim", path: "Sources/CValgrindShim"),
+        // recvmmsg/sendmmsg, which Glibc's Swift module does not expose, for the UDP links' batches.
+        .target(name: "CDatagramBatch", path: "Sources/CDatagramBatch"),
         .executableTarget(
             name: "coffer-ctgrind", dependencies: ["CofferPureCrypto", "CValgrindShim"], path: "Sources/coffer-ctgrind"
         ),
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "CofferEmulator",
             dependencies: [
-                "CofferFirmware", "CofferCrypto", "CTAPHID", "CofferProtocol", "OPAQUE",
+                "CofferFirmware", "CofferCrypto", "CTAPHID", "CofferProtocol", "OPAQUE", "CDatagramBatch",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CofferEmulator"
@@ -106,7 +108,7 @@ let package = Package(
             name: "CofferHost",
             dependencies: [
                 "CTAPHID", "CofferProtocol", "OPAQUE", "CofferCrypto", "CLibUSB", "CofferFirmware",
-                "CofferMemoryChip", "CofferEmulator", "CofferVectors",
+                "CofferMemoryChip", "CofferEmulator", "CofferVectors", "CDatagramBatch",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CofferHost"

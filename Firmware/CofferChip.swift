@@ -49,6 +49,11 @@ public final class CofferChip<B: Board>: ReportEndpoint {
         perform(usb.poll(now: now))
     }
 
+    /// Only CTAPHID's timers (a stalled message, a lock) make `poll` do anything.
+    public func nextPollDeadline(now: UInt64) -> UInt64? {
+        usb.nextDeadline
+    }
+
     private func perform(_ actions: [CTAPHIDDeviceAction]) -> [[UInt8]] {
         var reports: [[UInt8]] = []
         for action in actions {

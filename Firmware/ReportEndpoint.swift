@@ -6,4 +6,14 @@ public protocol ReportEndpoint: AnyObject {
     func receive(report: [UInt8], now: UInt64) -> [[UInt8]]
     /// Lets time pass with no report: returns reports due by `now` (timeouts, keep-alives).
     func poll(now: UInt64) -> [[UInt8]]
+    /// The earliest time (same clock as `now`) at which `poll(now:)` may have something to do, asked
+    /// at `now`; nil when only a report can change anything. A server may wait for traffic until then.
+    func nextPollDeadline(now: UInt64) -> UInt64?
+}
+
+extension ReportEndpoint {
+    /// For an endpoint that cannot tell: a tick of 20 ms from `now`.
+    public func nextPollDeadline(now: UInt64) -> UInt64? {
+        now + 20
+    }
 }

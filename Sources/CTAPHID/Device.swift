@@ -79,6 +79,16 @@ public struct CTAPHIDDevice<ChannelIDs: CTAPHIDChannelIDSource> {
         return [errorAction(receiving.assembly.channel, .messageTimeout)]
     }
 
+    /// The earliest time (ms, monotonic) at which `poll(now:)` may change something: a lock's expiry or
+    /// a stalled message's timeout, whichever comes first; nil when neither is pending.
+    public var nextDeadline: UInt64? {
+        var earliest = lock?.expiry
+        if case .receiving(let receiving) = transaction {
+            earliest = min(earliest ?? .max, receiving.deadline)
+        }
+        return earliest
+    }
+
     /// Answers the message delivered on `channel`, ending its transaction, and returns the reports
     /// to send. `command` is normally the request's own command.
     public mutating func respond(

@@ -61,6 +61,13 @@ enum CTAPHIDDeviceTransaction {
             lastPacketAt = now
         }
 
+        /// When the message times out if no packet arrives meanwhile (`hasTimedOut` turns true then).
+        var deadline: UInt64 {
+            let silent = lastPacketAt.addingReportingOverflow(CTAPHIDLimits.messageTimeoutMilliseconds)
+            let overdue = startedAt.addingReportingOverflow(CTAPHIDLimits.messageDeadlineMilliseconds)
+            return min(silent.overflow ? .max : silent.partialValue, overdue.overflow ? .max : overdue.partialValue)
+        }
+
         /// True once the message went silent for `messageTimeoutMilliseconds`, or has taken
         /// `messageDeadlineMilliseconds` since its init packet, however its packets came.
         func hasTimedOut(at now: UInt64) -> Bool {

@@ -61,4 +61,11 @@ public final class EmulatorChip: ReportEndpoint {
         case .ristretto255SHA512(let chip): chip.poll(now: now)
         }
     }
+
+    public func nextPollDeadline(now: UInt64) -> UInt64? {
+        switch firmware {
+        case .p256SHA256(let chip): chip.nextPollDeadline(now: now)
+        case .ristretto255SHA512(let chip): chip.nextPollDeadline(now: now)
+        }
+    }
 }

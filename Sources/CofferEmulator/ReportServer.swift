@@ -6,8 +6,12 @@ import Logging
 /// pass for it so CTAPHID timeouts fire with no traffic. It only moves datagrams, bytes and ticks:
 /// every protocol decision is the endpoint's. Nothing a peer sends can stop it.
 public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock> {
-    /// How long one wait for traffic lasts before the endpoint is polled anyway.
+    /// How long one wait for traffic lasted before the endpoint was polled anyway, when the loop
+    /// ticked; `run(tickMilliseconds:)` still ticks so when given a tick.
     public static var defaultTickMilliseconds: Int32 { 20 }
+    /// The longest wait for traffic when the endpoint has no deadline: a bound on how late a stop
+    /// request that came just before a wait is seen (a signal during the wait ends it at once).
+    public static var longestWaitMilliseconds: Int32 { 1000 }
 
     /// The socket the reports arrive on.
     public let socket: UDPSocket
@@ -26,28 +30,42 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
         self.logger = logger
     }
 
-    /// Serves until `shouldStop` says so; it is asked at least once per tick.
-    public func run(tickMilliseconds: Int32 = defaultTickMilliseconds, until shouldStop: () -> Bool) {
+    /// Serves until `shouldStop` says so. With no tick, each wait for traffic lasts until the
+    /// endpoint's next deadline (`ReportEndpoint.nextPollDeadline`), at most `longestWaitMilliseconds`;
+    /// with one, every wait lasts at most the tick. `shouldStop` is asked after every wait.
+    public func run(tickMilliseconds: Int32? = nil, until shouldStop: () -> Bool) {
         while !shouldStop() {
-            serveOnce(waitMilliseconds: tickMilliseconds)
+            serveOnce(waitMilliseconds: tickMilliseconds ?? millisecondsToNextDeadline())
         }
+    }
+
+    /// How long the loop may wait for traffic before the endpoint has something to do.
+    func millisecondsToNextDeadline() -> Int32 {
+        let now = clock.milliseconds()
+        guard let deadline = endpoint.nextPollDeadline(now: now) else { return Self.longestWaitMilliseconds }
+        guard deadline > now else { return 0 }
+        return Int32(min(deadline - now, UInt64(Self.longestWaitMilliseconds)))
     }
 
     /// One turn of the loop: waits up to `waitMilliseconds` for traffic, hands every queued report
     /// to the endpoint and sends its replies, then polls the endpoint for what time made due.
     public func serveOnce(waitMilliseconds: Int32) {
-        if socket.waitForDatagram(milliseconds: waitMilliseconds) {
-            while let (bytes, sender) = socket.receive() {
-                handle(bytes, from: sender)
+        if socket.waitForTraffic(milliseconds: waitMilliseconds) {
+            while true {
+                let batch = socket.receiveBatch()
+                if batch.isEmpty { break }
+                for (bytes, length, sender) in batch {
+                    handle(bytes, length: length, from: sender)
+                }
             }
         }
         deliver(endpoint.poll(now: clock.milliseconds()), answering: nil)
     }
 
-    private func handle(_ datagram: [UInt8], from sender: PeerAddress) {
-        guard datagram.count == CTAPHIDLimits.reportSize else {
+    private func handle(_ datagram: [UInt8], length: Int, from sender: PeerAddress) {
+        guard length == CTAPHIDLimits.reportSize else {
             let size = CTAPHIDLimits.reportSize
-            logger.debug("ignored a \(datagram.count)-byte datagram from \(sender) (reports are \(size) bytes)")
+            logger.debug("ignored a \(length)-byte datagram from \(sender) (reports are \(size) bytes)")
             return
         }
         guard router.admits(datagram, from: sender) else {
@@ -58,18 +76,36 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
         deliver(endpoint.receive(report: datagram, now: clock.milliseconds()), answering: cause)
     }
 
+    /// Sends `replies` in order; consecutive replies to one peer go in one batch (sendmmsg).
     private func deliver(_ replies: [[UInt8]], answering cause: ReplyRouter<PeerAddress>.Cause?) {
-        for reply in replies {
+        var batchStart = 0
+        var batchPeer: PeerAddress?
+        for (index, reply) in replies.enumerated() {
             guard reply.count == CTAPHIDLimits.reportSize else {
                 preconditionFailure("the endpoint produced a \(reply.count)-byte report")
             }
-            guard let peer = router.destination(of: reply, cause: cause) else {
+            let peer = router.destination(of: reply, cause: cause)
+            if let open = batchPeer, peer != open {
+                send(replies[batchStart..<index], to: open)
+                batchPeer = nil
+            }
+            guard let peer else {
                 logger.debug("dropped a report for a channel the device did not hand to anyone here")
                 continue
             }
-            if !socket.send(reply, to: peer) {
-                logger.debug("could not send a report to \(peer)")
+            if batchPeer == nil {
+                batchPeer = peer
+                batchStart = index
             }
+        }
+        if let open = batchPeer {
+            send(replies[batchStart...], to: open)
+        }
+    }
+
+    private func send(_ reports: ArraySlice<[UInt8]>, to peer: PeerAddress) {
+        for _ in 0..<socket.send(reports: reports, to: peer) {
+            logger.debug("could not send a report to \(peer)")
         }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CDatagramBatch
 
 /// Why the emulator's socket could not be set up or used.
 public struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -70,6 +71,15 @@ public final class UDPSocket {
     /// The address it is bound to, as given.
     public let host: String
     private var buffer = [UInt8](repeating: 0, count: 65536)
+    /// How many datagrams one `receiveBatch` takes at most (one recvmmsg).
+    static let batchLimit = 256
+    /// Bytes kept of each datagram of a batch: a report's; longer ones are only counted.
+    static let slotSize = 64
+    private var slots = [UInt8](repeating: 0, count: batchLimit * slotSize)
+    private var lengths = [UInt32](repeating: 0, count: batchLimit)
+    private var senders = [sockaddr_storage](repeating: sockaddr_storage(), count: batchLimit)
+    private var senderLengths = [UInt32](repeating: 0, count: batchLimit)
+    private var outbox: [UInt8] = []
 
     /// Binds to `host` (a numeric IPv4 or IPv6 address) and `port` (0 lets the OS pick).
     public init(host: String, port: UInt16) throws(SocketError) {
@@ -121,6 +131,13 @@ public final class UDPSocket {
         return poll(&entry, 1, milliseconds) > 0 && (entry.revents & Int16(POLLIN)) != 0
     }
 
+    /// As `waitForDatagram`, but also true for a pending socket error, which only a receive clears:
+    /// a loop that waited again without receiving would find the error at once, again and again.
+    public func waitForTraffic(milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, milliseconds) > 0 && entry.revents != 0
+    }
+
     /// The next queued datagram and its sender, or nil when none is waiting.
     public func receive() -> (bytes: [UInt8], sender: PeerAddress)? {
         var sender = PeerAddress()
@@ -138,6 +155,63 @@ public final class UDPSocket {
             if errno == EINTR { continue }
             return nil
         }
+    }
+
+    /// The queued datagrams (up to `batchLimit`, one recvmmsg), in arrival order, each with its whole
+    /// length (`bytes` holds at most `slotSize` of them) and sender; empty when none is waiting.
+    /// Errors concern one peer only (as for `receive`) and read as "nothing".
+    public func receiveBatch() -> [(bytes: [UInt8], length: Int, sender: PeerAddress)] {
+        let got = slots.withUnsafeMutableBytes { slots in
+            lengths.withUnsafeMutableBufferPointer { lengths in
+                senders.withUnsafeMutableBytes { senders in
+                    senderLengths.withUnsafeMutableBufferPointer { senderLengths in
+                        coffer_receive_datagrams(
+                            descriptor, slots.baseAddress!.assumingMemoryBound(to: UInt8.self), Self.slotSize,
+                            UInt32(Self.batchLimit), senders.baseAddress, MemoryLayout<sockaddr_storage>.stride,
+                            senderLengths.baseAddress, lengths.baseAddress)
+                    }
+                }
+            }
+        }
+        guard got > 0 else { return [] }
+        var batch: [(bytes: [UInt8], length: Int, sender: PeerAddress)] = []
+        batch.reserveCapacity(Int(got))
+        for index in 0..<Int(got) {
+            let length = Int(lengths[index])
+            let start = index * Self.slotSize
+            var sender = PeerAddress()
+            sender.storage = senders[index]
+            sender.length = socklen_t(senderLengths[index])
+            batch.append((Array(slots[start..<start + min(length, Self.slotSize)]), length, sender))
+        }
+        return batch
+    }
+
+    /// Sends `reports` to `peer` in order, one datagram each, with as few sendmmsg calls as the OS
+    /// allows; a report the OS refuses is skipped and the rest still sent. Returns how many were refused.
+    public func send(reports: ArraySlice<[UInt8]>, to peer: PeerAddress) -> Int {
+        guard let size = reports.first?.count else { return 0 }
+        precondition(reports.allSatisfy { $0.count == size }, "a batch is of reports of one size")
+        outbox.removeAll(keepingCapacity: true)
+        for report in reports { outbox.append(contentsOf: report) }
+        var address = peer.storage
+        var offset = 0
+        var refused = 0
+        while offset < reports.count {
+            let sent = outbox.withUnsafeBytes { bytes in
+                withUnsafeBytes(of: &address) { address in
+                    coffer_send_datagrams(
+                        descriptor, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset * size, size,
+                        UInt32(reports.count - offset), address.baseAddress, UInt32(peer.length))
+                }
+            }
+            offset += Int(sent)
+            if offset < reports.count {
+                refused += 1
+                offset += 1
+            }
+        }
+        return refused
     }
 
     /// Sends one datagram to `peer`; false (errno logged by the caller) if the OS refused it.

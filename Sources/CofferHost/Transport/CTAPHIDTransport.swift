@@ -61,9 +61,7 @@ public final class CTAPHIDTransport: DeviceTransport {
         } catch {
             throw .requestTooLong(length: payload.count)
         }
-        for report in transaction.requestReports {
-            try link.send(report)
-        }
+        try link.send(reports: transaction.requestReports)
         var silence = Stopwatch()
         while true {
             let left = overall.remaining(of: deadlineMilliseconds)

@@ -7,6 +7,8 @@ public protocol ReportLink: AnyObject {
     var deviceName: String { get }
     /// Sends one OUT report (exactly 64 bytes).
     func send(_ report: [UInt8]) throws(DeviceError)
+    /// Sends OUT reports (64 bytes each) in order, as `send` one by one would.
+    func send(reports: [[UInt8]]) throws(DeviceError)
     /// The next IN report, waiting at most `timeoutMilliseconds`; nil when none came in time.
     func receive(timeoutMilliseconds: Int) throws(DeviceError) -> [UInt8]?
     /// Damage the device's body started with that the vault protocol does not carry (a counter page
@@ -16,6 +18,13 @@ public protocol ReportLink: AnyObject {
 }
 
 extension ReportLink {
+    /// One `send` after the other.
+    public func send(reports: [[UInt8]]) throws(DeviceError) {
+        for report in reports {
+            try send(report)
+        }
+    }
+
     /// Nothing known by default (a USB device, a remote emulator).
     public var stateWarnings: [String] { [] }
 }

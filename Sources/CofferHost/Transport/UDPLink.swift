@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CDatagramBatch
 import CTAPHID
 import CofferEmulator
 import Foundation
@@ -16,7 +17,15 @@ public final class UDPLink: ReportLink {
     private let host: String
     private let port: UInt16
     private let descriptor: Int32
-    private var datagram = [UInt8](repeating: 0, count: 2048)
+    /// How many datagrams one recvmmsg takes at most.
+    private static let batchLimit = 256
+    /// Datagrams received but not yet handed out, `CTAPHIDLimits.reportSize` bytes a slot, with their
+    /// whole lengths: `inboxLengths[inboxNext..<inboxCount]` are still to go.
+    private var inbox = [UInt8](repeating: 0, count: batchLimit * CTAPHIDLimits.reportSize)
+    private var inboxLengths = [UInt32](repeating: 0, count: batchLimit)
+    private var inboxCount = 0
+    private var inboxNext = 0
+    private var outbox: [UInt8] = []
 
     /// Connects to `host` (a name or a numeric IPv4/IPv6 address) and `port`.
     public init(host: String, port: UInt16) throws(DeviceError) {
@@ -67,9 +76,38 @@ public final class UDPLink: ReportLink {
         }
     }
 
+    /// Sends `reports` in order with as few sendmmsg calls as the OS allows.
+    public func send(reports: [[UInt8]]) throws(DeviceError) {
+        let size = CTAPHIDLimits.reportSize
+        outbox.removeAll(keepingCapacity: true)
+        for report in reports {
+            precondition(report.count == size, "a report is 64 bytes")
+            outbox.append(contentsOf: report)
+        }
+        var offset = 0
+        while offset < reports.count {
+            let sent = outbox.withUnsafeBytes { bytes in
+                coffer_send_datagrams(
+                    descriptor, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset * size, size,
+                    UInt32(reports.count - offset), nil, 0)
+            }
+            offset += Int(sent)
+            if offset < reports.count { throw socketError(errno) }
+        }
+    }
+
     public func receive(timeoutMilliseconds: Int) throws(DeviceError) -> [UInt8]? {
         let stopwatch = Stopwatch()
         while true {
+            // Anything but a whole report is not CTAPHID: skip it as a USB host skips a runt.
+            while inboxNext < inboxCount {
+                let index = inboxNext
+                inboxNext += 1
+                if inboxLengths[index] == CTAPHIDLimits.reportSize {
+                    let start = index * CTAPHIDLimits.reportSize
+                    return Array(inbox[start..<start + CTAPHIDLimits.reportSize])
+                }
+            }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, Int32(clamping: stopwatch.remaining(of: timeoutMilliseconds)))
             if ready < 0 {
@@ -77,15 +115,16 @@ public final class UDPLink: ReportLink {
                 throw socketError(errno)
             }
             if ready == 0 { return nil }
-            let count = datagram.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw socketError(errno)
+            let got = inbox.withUnsafeMutableBytes { inbox in
+                inboxLengths.withUnsafeMutableBufferPointer { lengths in
+                    coffer_receive_datagrams(
+                        descriptor, inbox.baseAddress!.assumingMemoryBound(to: UInt8.self), CTAPHIDLimits.reportSize,
+                        UInt32(Self.batchLimit), nil, 0, nil, lengths.baseAddress)
+                }
             }
-            // Anything but a whole report is not CTAPHID: skip it as a USB host skips a runt.
-            if count == CTAPHIDLimits.reportSize {
-                return Array(datagram[0..<count])
-            }
+            if got < 0 { throw socketError(-got) }
+            inboxCount = Int(got)
+            inboxNext = 0
         }
     }
 
