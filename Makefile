@@ -4,7 +4,7 @@ CONFIG     ?= debug
 SWIFTFLAGS ?=
 BIN         = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS) --show-bin-path)
 
-.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded ctgrind clean install sim
+.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded firmware-qemu ctgrind clean install sim
 
 all: build
 
@@ -50,6 +50,11 @@ fuzz: bootstrap
 
 firmware-embedded:
 	@scripts/firmware-embedded.sh
+
+# The firmware as a Cortex-M4 image for QEMU's mps2-an386 (scripts/qemu): needs `scripts/bootstrap.sh qemu`.
+# Prints its flash and RAM use against the 256 KiB / 96 KiB targets.
+firmware-qemu:
+	@scripts/firmware-qemu.sh
 
 # The constant-time check on its own (make test runs it too, as ConstantTimeTests): each secret-handling
 # operation of the pure engine under valgrind memcheck with its secret marked undefined must report no
