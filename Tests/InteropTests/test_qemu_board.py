@@ -106,3 +106,40 @@ def test_get_info_says_blank_p256(image):
     assert body[0] == 2  # protocol version
     assert body[12] == LIFECYCLE_BLANK  # after version (1), firmware version (3), serial (8)
     assert body[-2] == P256_SHA256  # suite, then device kind
+
+
+VAULT_MANUFACTURE = 0x50
+VAULT_PROVISION = 0x51
+LIFECYCLE_OPERATIONAL = 3
+
+
+def short_fields(body: bytes, offset: int, count: int) -> list:
+    fields = []
+    for _ in range(count):
+        length = body[offset]
+        fields.append(body[offset + 1:offset + 1 + length])
+        offset += 1 + length
+    return fields
+
+
+def test_manufacture_provision_then_operational(image):
+    [(_, _, init)] = run_image(image, frame(BROADCAST, CTAPHID_INIT, NONCE))
+    channel = int.from_bytes(init[8:12], "big")
+    serial = 0x0102030405060708
+    replies = run_image(image, frame(BROADCAST, CTAPHID_INIT, NONCE)
+                        + frame(channel, VAULT_MANUFACTURE, bytes([2]) + serial.to_bytes(8, "big"))
+                        + frame(channel, VAULT_PROVISION, bytes([2, 5, 10]))
+                        + frame(channel, VAULT_GET_INFO, bytes([2])))
+    [manufacture, provision, info] = replies[1:]
+    assert manufacture[1] == VAULT_MANUFACTURE and manufacture[2][0] == 0, f"Manufacture {manufacture[2].hex()}"
+    assert provision[1] == VAULT_PROVISION and provision[2][0] == 0, f"Provision {provision[2].hex()}"
+    assert info[1] == VAULT_GET_INFO and info[2][0] == 0
+    body = info[2][1:]
+    assert int.from_bytes(body[4:12], "big") == serial
+    assert body[12] == LIFECYCLE_OPERATIONAL
+    assert (body[21], body[22]) == (5, 10)  # default and max attempt limits, after four UInt16 counts
+    ake, identity, signature = short_fields(body, 23, 3)
+    assert len(ake) == 33 and ake[0] in (2, 3)  # compressed P-256 points, computed on the ARM core
+    assert len(identity) == 33 and identity[0] in (2, 3)
+    assert len(signature) == 64
+    assert body[-2] == P256_SHA256
