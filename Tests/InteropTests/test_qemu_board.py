@@ -143,3 +143,12 @@ def test_manufacture_provision_then_operational(image):
     assert len(identity) == 33 and identity[0] in (2, 3)
     assert len(signature) == 64
     assert body[-2] == P256_SHA256
+    # The identity statement, signed by ECDSA P-256 on the ARM core, verifies on the host (pyca/cryptography).
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+    kind = body[-1]
+    message = b"coffer/v2/device-identity" + serial.to_bytes(8, "big") + bytes([kind]) + ake
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), identity)
+    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    key.verify(der, message, ec.ECDSA(hashes.SHA256()))
