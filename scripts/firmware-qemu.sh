@@ -19,8 +19,9 @@ if [ $stale = 0 ] && [ -n "$(find Sources/CTAPHID Sources/CofferProtocol Sources
         Sources/CofferPureCrypto scripts/embedded -name '*.swift' -newer "$emb/CofferPureCrypto.o" | head -1)" ]; then
     stale=1
 fi
+[ $stale = 1 ] || [ ! scripts/firmware-embedded.sh -nt "$emb/CofferPureCrypto.o" ] || stale=1
 [ $stale = 0 ] || scripts/firmware-embedded.sh >/dev/null
-swiftc -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
+swiftc -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -Xfrontend -function-sections \
     -warnings-as-errors -I "$emb" -module-name QemuBoard -c scripts/qemu/Board.swift -o "$out/QemuBoard.o"
 cflags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=picolibc.specs --oslib=semihost -Os -ffunction-sections -fno-short-enums)
 arm-none-eabi-gcc "${cflags[@]}" -Wall -Werror -c scripts/qemu/startup.c -o "$out/startup.o"
@@ -38,3 +39,4 @@ printf '  flash: %7d bytes (text %d + data %d), %3d KiB of the 256 KiB target\n'
     $((text + data)) "$text" "$data" $(((text + data + 1023) / 1024))
 printf '  RAM:   %7d bytes (data %d + bss %d + stack %d reserved), %3d KiB of the 96 KiB target, plus heap\n' \
     $((data + bss + stack)) "$data" "$bss" "$stack" $(((data + bss + stack + 1023) / 1024))
+echo "  peak RAM of a run (stack and heap high-water marks) is printed by the image at exit; see test_qemu_board.py"

@@ -15,7 +15,9 @@
 extern int32_t coffer_qemu_boot(const uint8_t *seed, intptr_t length);
 extern int32_t coffer_qemu_receive(const uint8_t *report, uint64_t now, uint8_t *out, intptr_t capacity);
 
-extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end, __stack_top;
+extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end, __stack_top, __stack_limit;
+extern char __heap_start[];
+extern void *sbrk(ptrdiff_t increment);
 extern void _set_tls(void *tls);
 extern char __tls_base[];
 
@@ -65,6 +67,30 @@ static void sh_close(intptr_t handle) {
 
 /* Milliseconds since the image started: the host's SYS_CLOCK (centiseconds). */
 static uint64_t now_ms(void) { return (uint64_t)semihost(SYS_CLOCK, NULL) * 10u; }
+
+/* ---- RAM high-water marks ---- */
+/* The reset handler paints the stack below its own frame; the lowest word no longer painted is the
+   stack's high-water mark. picolibc's malloc takes memory from sbrk and never returns it, so the
+   break is the heap's high-water mark. */
+#define STACK_PAINT 0xC0FFE5EDu
+
+static void say_number(const char *label, uint32_t value) {
+    char text[64], digits[12];
+    size_t n = 0, d = 0;
+    while (label[n] && n < 40) { text[n] = label[n]; n++; }
+    do { digits[d++] = (char)('0' + value % 10); value /= 10; } while (value);
+    while (d) text[n++] = digits[--d];
+    text[n++] = '\n';
+    text[n] = 0;
+    say(text);
+}
+
+static void report_ram(void) {
+    uint32_t *word = &__stack_limit;
+    while (word < &__stack_top && *word == STACK_PAINT) word++;
+    say_number("coffer-qemu: stack high-water bytes ", (uint32_t)((char *)&__stack_top - (char *)word));
+    say_number("coffer-qemu: heap high-water bytes ", (uint32_t)((char *)sbrk(0) - __heap_start));
+}
 
 /* ---- the Swift runtime's needs ---- */
 /* Embedded Swift allocates through posix_memalign and free; picolibc's malloc backs both (its heap is
@@ -124,6 +150,7 @@ int main(void) {
     }
     sh_close(in);
     sh_close(out);
+    report_ram();
     return 0;
 }
 
@@ -132,6 +159,9 @@ __attribute__((noreturn)) void coffer_reset(void) {
     uint32_t *src = &__data_load;
     for (uint32_t *dst = &__data_start; dst < &__data_end;) *dst++ = *src++;
     for (uint32_t *dst = &__bss_start; dst < &__bss_end;) *dst++ = 0;
+    uint32_t *sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (uint32_t *word = &__stack_limit; word < sp - 16;) *word++ = STACK_PAINT;
     _set_tls(__tls_base);
     extern void (*__preinit_array_start[])(void), (*__preinit_array_end[])(void);
     extern void (*__init_array_start[])(void), (*__init_array_end[])(void);
