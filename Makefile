@@ -24,7 +24,8 @@ test: bootstrap-test
 	$(SWIFT) build --build-tests $(SWIFTFLAGS)
 	$(SWIFT) test --skip-build $(SWIFTFLAGS)
 	@$(MAKE) --no-print-directory firmware-embedded
-	COFFER_EMULATOR="$(BIN)/coffer-emulator" python3 -m pytest -q Tests/InteropTests
+	@$(MAKE) --no-print-directory firmware-qemu
+	COFFER_EMULATOR="$(BIN)/coffer-emulator" COFFER_QEMU_IMAGE_BUILT=1 python3 -m pytest -q Tests/InteropTests
 	@SWIFT="$(SWIFT)" scripts/library-consumer.sh
 
 # The realm simulator on many seeds (`make test` runs 20 per group size): `make sim SEEDS=2000`, or one
