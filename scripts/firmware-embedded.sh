@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out=.build-embedded
 rm -rf "$out" && mkdir -p "$out"
 flags=(-target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -parse-as-library
-       -Osize -warnings-as-errors -I "$out")
+       -Osize -warnings-as-errors -Xfrontend -function-sections -I "$out")
 
 compile() { # module-name source-dir
     local name=$1 dir=$2
