@@ -132,6 +132,8 @@ final class RealmSimulation {
     var records: [SimRecordTrack] = []
     /// Per entry hash: ids whose owner sent a LoginFinish in that entry's batch.
     var successfulFinishes: [[UInt8]: [[UInt8]]] = [:]
+    /// Per entry hash: the ids of its batch's LoginStarts (one entry per LoginStart).
+    var batchLoginStarts: [[UInt8]: [[UInt8]]] = [:]
     /// Committed entries (a majority's statements) by index.
     var committedAt: [UInt64: [UInt8]] = [:]
     /// Committed entries the checker has read.
@@ -373,6 +375,10 @@ final class RealmSimulation {
         successfulFinishes[entry.hash(engine)] = batch.compactMap {
             guard case .loginFinish = $0.request.request, clients[$0.client].owner else { return nil }
             return clients[$0.client].id
+        }
+        batchLoginStarts[entry.hash(engine)] = batch.compactMap {
+            guard case .loginStart(let start) = $0.request.request else { return nil }
+            return start.credentialID
         }
         statementsFor[agent] = []
         if !append(entry) {

@@ -290,7 +290,11 @@ extension RealmSimulation {
                     }
                     records[tracked].sinceSuccess = 0
                     records[tracked].hadSuccess = true
-                } else if successes.contains(live.credentialID) && live.attemptsUsed == 0 {
+                } else if successes.contains(live.credentialID),
+                    Int(live.attemptsUsed) < Int(records[tracked].committedAttempts)
+                        + (batchLoginStarts[entry.hash(engine)] ?? []).filter({ $0 == live.credentialID }).count
+                {
+                    // A success re-based the record, and LoginStarts later in the batch counted again.
                     records[tracked].sinceSuccess = 0
                     records[tracked].hadSuccess = true
                 }
