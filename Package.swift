@@ -102,6 +102,10 @@ let package = Package(
             path: "Benchmarks/coffer-bench"
         ),
 
+        // The realm's untrusted store (REALM.md): a log per group with a conditional append, blobs and
+        // discovery; backends `dir:` and `etcd://` (issue 13).
+        .target(name: "CofferRealmStore", path: "Sources/CofferRealmStore"),
+
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
         // the CLI on top of it.
         .target(
