@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the QEMU board's image (mps2-an386, Cortex-M4): the Embedded Swift objects of
-# scripts/firmware-embedded.sh (rebuilt when a source is newer), scripts/qemu/Board.swift (module
-# QemuBoard), scripts/qemu/startup.c and link.ld, linked with Debian's arm-none-eabi-gcc and picolibc.
+# scripts/firmware-embedded.sh (rebuilt when a source is newer), scripts/qemu/*.swift with the board
+# memories of scripts/board (module QemuBoard), scripts/qemu/*.c and link.ld, linked with Debian's
+# arm-none-eabi-gcc and picolibc.
 # Prints flash (text + data) and RAM (data + bss, plus the stack reserved; the heap is the rest of
 # SRAM) against the targets 256 KiB flash / 96 KiB RAM. Output: .build-qemu/coffer-qemu.elf
 set -euo pipefail
@@ -16,16 +17,20 @@ modules=(CTAPHID CofferProtocol OPAQUE CofferFirmware CofferPureCrypto)
 stale=0
 for m in "${modules[@]}"; do [ -f "$emb/$m.o" ] || stale=1; done
 if [ $stale = 0 ] && [ -n "$(find Sources/CTAPHID Sources/CofferProtocol Sources/OPAQUE Firmware \
-        Sources/CofferPureCrypto scripts/embedded -name '*.swift' -newer "$emb/CofferPureCrypto.o" | head -1)" ]; then
+        Sources/CofferPureCrypto -name '*.swift' -newer "$emb/CofferPureCrypto.o" | head -1)" ]; then
     stale=1
 fi
 [ $stale = 1 ] || [ ! scripts/firmware-embedded.sh -nt "$emb/CofferPureCrypto.o" ] || stale=1
 [ $stale = 0 ] || scripts/firmware-embedded.sh >/dev/null
 swiftc -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -parse-as-library -Osize -Xfrontend -function-sections \
-    -warnings-as-errors -I "$emb" -module-name QemuBoard -c scripts/qemu/Board.swift -o "$out/QemuBoard.o"
+    -warnings-as-errors -I "$emb" -I scripts/qemu/include -module-name QemuBoard -c scripts/qemu/*.swift scripts/board/*.swift \
+    -o "$out/QemuBoard.o"
 cflags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=picolibc.specs --oslib=semihost -Os -ffunction-sections -fno-short-enums)
-arm-none-eabi-gcc "${cflags[@]}" -Wall -Werror -c scripts/qemu/startup.c -o "$out/startup.o"
-objects=("$out/startup.o" "$out/QemuBoard.o")
+objects=("$out/QemuBoard.o")
+for c in scripts/qemu/*.c; do
+    arm-none-eabi-gcc "${cflags[@]}" -Wall -Werror -I scripts/qemu/include -c "$c" -o "$out/$(basename "$c" .c).o"
+    objects+=("$out/$(basename "$c" .c).o")
+done
 for m in "${modules[@]}"; do objects+=("$emb/$m.o"); done
 # String comparison in the protocol code pulls in Unicode normalisation: the Embedded stdlib's tables.
 swiftlib=$(dirname "$(dirname "$(command -v swiftc)")")/lib/swift/embedded/armv7em-none-none-eabi

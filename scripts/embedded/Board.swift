@@ -3,7 +3,8 @@
 // Generic firmware code is only fully checked by Embedded Swift once it is specialised; this unit
 // is that specialisation, and its object size approximates a firmware image.
 //
-// Memories, entropy and clock are simple stand-ins for a board's parts. A device serves one suite,
+// The memories are scripts/board/Memories.swift's, in RAM only; entropy and clock are simple stand-ins
+// for a board's parts. A device serves one suite,
 // so a board's image holds one chip; two are specialised here. The P256-SHA256 chip runs on real
 // crypto: CofferPureCrypto's engine (SHA-256, HMAC/HKDF, AES-256-GCM, P-256, ECDSA, OPAQUE
 // P256-SHA256 in plain Swift), the code a board without OpenSSL would run. The second chip, on a
@@ -14,83 +15,6 @@ import CofferFirmware
 import CofferProtocol
 import CofferPureCrypto
 import OPAQUE
-
-/// The store this image is built for: small enough for an MCU's internal flash.
-let geometry = StoreGeometry(slotCount: 8, slotSize: 512)
-/// Bytes per flash erase page, as on a typical Cortex-M internal flash.
-let flashPageSize = 512
-let flashLayout = FlashLayout(pageSize: flashPageSize, geometry: geometry)
-
-/// One-time-programmable fuses in a fixed buffer (a board maps its OTP block here).
-final class OTPFuses: FuseBank {
-    private var uds = [UInt8](repeating: 0, count: FuseContents.udsLength)
-    private var serial: UInt64 = 0
-    private var suite = VaultSuite(rawValue: 0)
-    private var burned = false
-
-    func read() throws(HALError) -> FuseContents? {
-        burned ? FuseContents(uds: uds, serial: serial, suite: suite) : nil
-    }
-
-    func burn(_ contents: FuseContents) throws(HALError) {
-        guard !burned else { throw .alreadyBurned }
-        guard contents.uds.count == FuseContents.udsLength else { throw .outOfRange }
-        uds = contents.uds
-        serial = contents.serial
-        suite = contents.suite
-        burned = true
-    }
-}
-
-/// The monotonic counters in a fixed array sized for the store's counter layout.
-final class MonotonicCounters: CounterBank {
-    private var values = [UInt32](repeating: 0, count: CounterLayout(slotCount: geometry.slotCount).requiredCount)
-
-    var count: Int { values.count }
-
-    func read(_ index: Int) throws(HALError) -> UInt32 {
-        guard values.indices.contains(index) else { throw .outOfRange }
-        return values[index]
-    }
-
-    func increment(_ index: Int) throws(HALError) -> UInt32 {
-        guard values.indices.contains(index) else { throw .outOfRange }
-        guard values[index] < UInt32.max else { throw .counterExhausted }
-        values[index] += 1
-        return values[index]
-    }
-
-    func advance(_ index: Int, to value: UInt32) throws(HALError) -> UInt32 {
-        guard values.indices.contains(index), value >= values[index] else { throw .outOfRange }
-        values[index] = value
-        return value
-    }
-}
-
-/// NOR flash in a fixed buffer of exactly the pages the store needs, with NOR's program rule.
-final class InternalFlash: FlashMemory {
-    let pageSize = flashPageSize
-    let pageCount = flashLayout.requiredPages
-    private var cells = [UInt8](repeating: 0xFF, count: flashPageSize * flashLayout.requiredPages)
-
-    func read(offset: Int, count: Int) throws(HALError) -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + count <= cells.count else { throw .outOfRange }
-        return Array(cells[offset..<offset + count])
-    }
-
-    func program(offset: Int, bytes: [UInt8]) throws(HALError) {
-        guard offset >= 0, offset + bytes.count <= cells.count else { throw .outOfRange }
-        for i in 0..<bytes.count where cells[offset + i] != 0xFF {
-            throw .notErased
-        }
-        cells.replaceSubrange(offset..<offset + bytes.count, with: bytes)
-    }
-
-    func erase(page: Int) throws(HALError) {
-        guard page >= 0, page < pageCount else { throw .outOfRange }
-        for i in page * pageSize..<(page + 1) * pageSize { cells[i] = 0xFF }
-    }
-}
 
 /// Stand-in for a TRNG peripheral: an xorshift generator. Not a source of secrets; a real board
 /// reads its TRNG here.
@@ -197,7 +121,8 @@ private func zeros(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count
 
 // MARK: - The chip on this board
 
-typealias MCUBoard<Engine: CryptoEngine> = ChipBoard<OTPFuses, MonotonicCounters, InternalFlash, TRNGStandIn, Engine>
+typealias MCUBoard<Engine: CryptoEngine> =
+    ChipBoard<OTPFuses<RAMOnly>, MonotonicCounters<RAMOnly>, InternalFlash<RAMOnly>, TRNGStandIn, Engine>
 
 /// The memories outlive firmware instances, as on a chip; the firmware boots on first use.
 nonisolated(unsafe) private let board = MCUBoard(

@@ -1,89 +1,13 @@
 // Coffer's QEMU board (mps2-an386, Cortex-M4): the firmware's HAL for an image that runs as ARM code.
-// Fuses, counters and flash are kept in RAM (a restart of QEMU is a new device, for now); entropy is an
-// HMAC-DRBG (NIST SP 800-90A, HMAC-SHA-256 from CofferPureCrypto) seeded once at boot with host entropy
-// that startup.c reads from a file through semihosting; crypto is CofferPureCrypto's engine. No
-// OpenSSL, no Foundation. startup.c calls the two entry points below.
+// Fuses, counters and flash are scripts/board/Memories.swift's, kept in host files through semihosting
+// (BoardFiles.swift); entropy is an HMAC-DRBG (NIST SP 800-90A, HMAC-SHA-256 from CofferPureCrypto)
+// seeded at boot with host entropy that startup.c reads from a file through semihosting and with the
+// boot count; time is SysTick's (uart.c); crypto is CofferPureCrypto's engine. No OpenSSL, no
+// Foundation. startup.c and uart.c call the entry points below.
 
 import CofferFirmware
 import CofferProtocol
 import CofferPureCrypto
-
-/// The store this image is built for: small enough for an MCU's internal flash.
-let geometry = StoreGeometry(slotCount: 8, slotSize: 512)
-/// Bytes per flash erase page, as on a typical Cortex-M internal flash.
-let flashPageSize = 512
-let flashLayout = FlashLayout(pageSize: flashPageSize, geometry: geometry)
-
-/// One-time-programmable fuses in a fixed buffer (a board maps its OTP block here).
-final class OTPFuses: FuseBank {
-    private var uds = [UInt8](repeating: 0, count: FuseContents.udsLength)
-    private var serial: UInt64 = 0
-    private var suite = VaultSuite(rawValue: 0)
-    private var burned = false
-
-    func read() throws(HALError) -> FuseContents? {
-        burned ? FuseContents(uds: uds, serial: serial, suite: suite) : nil
-    }
-
-    func burn(_ contents: FuseContents) throws(HALError) {
-        guard !burned else { throw .alreadyBurned }
-        guard contents.uds.count == FuseContents.udsLength else { throw .outOfRange }
-        uds = contents.uds
-        serial = contents.serial
-        suite = contents.suite
-        burned = true
-    }
-}
-
-/// The monotonic counters in a fixed array sized for the store's counter layout.
-final class MonotonicCounters: CounterBank {
-    private var values = [UInt32](repeating: 0, count: CounterLayout(slotCount: geometry.slotCount).requiredCount)
-
-    var count: Int { values.count }
-
-    func read(_ index: Int) throws(HALError) -> UInt32 {
-        guard values.indices.contains(index) else { throw .outOfRange }
-        return values[index]
-    }
-
-    func increment(_ index: Int) throws(HALError) -> UInt32 {
-        guard values.indices.contains(index) else { throw .outOfRange }
-        guard values[index] < UInt32.max else { throw .counterExhausted }
-        values[index] += 1
-        return values[index]
-    }
-
-    func advance(_ index: Int, to value: UInt32) throws(HALError) -> UInt32 {
-        guard values.indices.contains(index), value >= values[index] else { throw .outOfRange }
-        values[index] = value
-        return value
-    }
-}
-
-/// NOR flash in a fixed buffer of exactly the pages the store needs, with NOR's program rule.
-final class InternalFlash: FlashMemory {
-    let pageSize = flashPageSize
-    let pageCount = flashLayout.requiredPages
-    private var cells = [UInt8](repeating: 0xFF, count: flashPageSize * flashLayout.requiredPages)
-
-    func read(offset: Int, count: Int) throws(HALError) -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + count <= cells.count else { throw .outOfRange }
-        return Array(cells[offset..<offset + count])
-    }
-
-    func program(offset: Int, bytes: [UInt8]) throws(HALError) {
-        guard offset >= 0, offset + bytes.count <= cells.count else { throw .outOfRange }
-        for i in 0..<bytes.count where cells[offset + i] != 0xFF {
-            throw .notErased
-        }
-        cells.replaceSubrange(offset..<offset + bytes.count, with: bytes)
-    }
-
-    func erase(page: Int) throws(HALError) {
-        guard page >= 0, page < pageCount else { throw .outOfRange }
-        for i in page * pageSize..<(page + 1) * pageSize { cells[i] = 0xFF }
-    }
-}
 
 /// HMAC-DRBG (SP 800-90A 10.1.2, HMAC-SHA-256, no prediction resistance, no reseed): the board's
 /// entropy source, instantiated from the host's seed at boot.
@@ -114,32 +38,70 @@ final class HMACDRBG: EntropySource {
     }
 }
 
-typealias QEMUBoard = ChipBoard<OTPFuses, MonotonicCounters, InternalFlash, HMACDRBG, PureCryptoEngine>
+typealias QEMUBoard = ChipBoard<
+    OTPFuses<BoardFiles>, MonotonicCounters<BoardFiles>, InternalFlash<BoardFiles>, HMACDRBG, PureCryptoEngine
+>
 
 nonisolated(unsafe) private var chip: CofferChip<QEMUBoard>?
 
-/// Seeds the DRBG with `length` bytes of host entropy and boots the firmware on fresh memories.
-/// Returns 0, or -1 if the firmware did not boot.
+/// Loads the memories from the host files, counts this boot durably, seeds the DRBG with `length`
+/// bytes of host entropy and the count, and boots the firmware (GetInfo says `.seeded` when `seeded` is
+/// nonzero, else `.emulator`). Returns the boot count, or -1 (no boot), -2 (memories refused), -3
+/// (host I/O failed).
 @_cdecl("coffer_qemu_boot")
-public func qemuBoot(_ seed: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+public func qemuBoot(_ seed: UnsafePointer<UInt8>, _ length: Int, _ seeded: Int32) -> Int32 {
+    let memories: LoadedMemories
+    do {
+        memories = try BoardFiles.load()
+    } catch {
+        return error == .refused ? -2 : -3
+    }
+    let counters = MonotonicCounters(keeper: memories.files, values: memories.counters)
+    // The boot is counted before any random byte is drawn and keys the DRBG, so no boot's stream repeats
+    // an earlier one's, even from a known seed.
+    let boot: UInt32
+    do {
+        boot = try counters.increment(CounterLayout.boots)
+    } catch {
+        say("coffer-qemu: cannot count this boot in \(BoardFiles.countersName): refusing to boot")
+        return -3
+    }
+    let personalisation = Array("coffer-qemu/boot".utf8) + bigEndian(boot)
     let board = QEMUBoard(
-        fuses: OTPFuses(), counters: MonotonicCounters(), flash: InternalFlash(),
-        entropy: HMACDRBG(seed: Array(UnsafeBufferPointer(start: seed, count: length))),
+        fuses: OTPFuses(keeper: memories.files, contents: memories.fuses), counters: counters,
+        flash: InternalFlash(keeper: memories.files, cells: memories.flash),
+        entropy: HMACDRBG(seed: Array(UnsafeBufferPointer(start: seed, count: length)) + personalisation),
         engine: PureCryptoEngine())
-    chip = try? CofferChip(board: board, configuration: FirmwareConfiguration(geometry: geometry))
-    return chip == nil ? -1 : 0
+    let configuration = FirmwareConfiguration(geometry: geometry, deviceKind: seeded != 0 ? .seeded : .emulator)
+    chip = try? CofferChip(board: board, configuration: configuration)
+    return chip == nil ? -1 : Int32(truncatingIfNeeded: min(boot, UInt32(Int32.max)))
 }
 
-/// Feeds one 64-byte OUT report received at `now` (milliseconds) to the chip and lets time-driven
-/// work run; writes the IN reports it produced to `out` (64 bytes each) and returns how many, or -1
-/// if they do not fit in `capacity` bytes or the firmware has not booted.
+/// Feeds one 64-byte OUT report received at `now` (SysTick milliseconds) to the chip; writes the IN
+/// reports answering it to `out` (64 bytes each) and returns how many, or -1 if they do not fit in
+/// `capacity` bytes or the firmware has not booted.
 @_cdecl("coffer_qemu_receive")
 public func qemuReceive(
     _ report: UnsafePointer<UInt8>, _ now: UInt64, _ out: UnsafeMutablePointer<UInt8>, _ capacity: Int
 ) -> Int32 {
     guard let chip else { return -1 }
-    let reports = chip.receive(report: Array(UnsafeBufferPointer(start: report, count: 64)), now: now)
-        + chip.poll(now: now)
+    return copy(chip.receive(report: Array(UnsafeBufferPointer(start: report, count: 64)), now: now), out, capacity)
+}
+
+/// Lets time pass for the chip: writes the IN reports due by `now` to `out`, as `coffer_qemu_receive`.
+@_cdecl("coffer_qemu_poll")
+public func qemuPoll(_ now: UInt64, _ out: UnsafeMutablePointer<UInt8>, _ capacity: Int) -> Int32 {
+    guard let chip else { return -1 }
+    return copy(chip.poll(now: now), out, capacity)
+}
+
+/// The time at which the chip next has time-driven work, asked at `now`; UInt64.max for none.
+@_cdecl("coffer_qemu_deadline")
+public func qemuDeadline(_ now: UInt64) -> UInt64 {
+    chip?.nextPollDeadline(now: now) ?? UInt64.max
+}
+
+private func copy(_ reports: [[UInt8]], _ out: UnsafeMutablePointer<UInt8>, _ capacity: Int) -> Int32 {
     guard reports.count * 64 <= capacity else { return -1 }
     for (index, reply) in reports.enumerated() {
         for (offset, byte) in reply.prefix(64).enumerated() { out[index * 64 + offset] = byte }

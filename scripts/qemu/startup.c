@@ -1,72 +1,29 @@
-/* Coffer's QEMU board (mps2-an386, Cortex-M4): vector table, reset handler, semihosting calls and the
-   self-test loop. The firmware itself is Swift (Board.swift, module QemuBoard); this file only starts
-   the CPU, talks to the host through Arm semihosting and moves 64-byte CTAPHID reports.
+/* Coffer's QEMU board (mps2-an386, Cortex-M4): vector table, reset handler, RAM high-water marks and the
+   two ways the image runs. The firmware itself is Swift (Board.swift, BoardFiles.swift, module
+   QemuBoard); semihost.c talks to the host, uart.c keeps time and moves CTAPHID reports.
 
-   Self-test mode (the only mode so far): the command line QEMU passes through semihosting (-append) is
-   "SEED IN OUT": SEED is a file of at least 32 bytes of host entropy that seeds the board's HMAC-DRBG,
-   IN a file of 64-byte CTAPHID OUT reports, OUT the file the IN reports are written to, in order. The
-   image feeds every report to the chip, then exits through SYS_EXIT_EXTENDED with status 0, or a
-   nonzero status saying what failed. */
-#include <stdint.h>
+   The command line QEMU passes through semihosting (-append) picks the way:
+   - "serve SEED KIND": serves CTAPHID over UART0 (uart.c) until QEMU stops; what `coffer-emulator
+     --board qemu` runs. KIND is "seeded" when SEED came from a known seed (GetInfo says so), else
+     "random".
+   - "SEED IN OUT" (self-test): feeds the 64-byte OUT reports of the file IN to the chip, writes the IN
+     reports to the file OUT in order, prints the RAM high-water marks and exits with status 0.
+   SEED is a file of 32 to 64 bytes of host entropy for the DRBG. Either way the board's memories are
+   files in QEMU's working directory (BoardFiles.swift). Exit statuses: 65 the memories are refused (the
+   message says which file and why), 74 they cannot be read or written, other nonzero values a failure
+   named on the console. */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
-/* The Swift side (scripts/qemu/Board.swift). */
-extern int32_t coffer_qemu_boot(const uint8_t *seed, intptr_t length);
-extern int32_t coffer_qemu_receive(const uint8_t *report, uint64_t now, uint8_t *out, intptr_t capacity);
+#include "QemuHost.h"
+#include "board.h"
 
 extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end, __stack_top, __stack_limit;
 extern char __heap_start[];
 extern void *sbrk(ptrdiff_t increment);
 extern void _set_tls(void *tls);
 extern char __tls_base[];
-
-/* ---- semihosting ---- */
-enum {
-    SYS_OPEN = 0x01, SYS_CLOSE = 0x02, SYS_WRITE = 0x05, SYS_READ = 0x06, SYS_CLOCK = 0x10,
-    SYS_FLEN = 0x0C, SYS_GET_CMDLINE = 0x15, SYS_EXIT = 0x18, SYS_EXIT_EXTENDED = 0x20,
-    ADP_STOPPED_APPLICATION_EXIT = 0x20026,
-};
-
-static intptr_t semihost(intptr_t op, void *arg) {
-    register intptr_t r0 __asm__("r0") = op;
-    register void *r1 __asm__("r1") = arg;
-    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
-    return r0;
-}
-
-__attribute__((noreturn)) void coffer_qemu_exit(int status) {
-    intptr_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, status};
-    semihost(SYS_EXIT_EXTENDED, block);
-    for (;;) semihost(SYS_EXIT, (void *)ADP_STOPPED_APPLICATION_EXIT);
-}
-
-/* SYS_WRITE0 prints a NUL-terminated string on the host's console. */
-static void say(const char *text) { semihost(0x04, (void *)text); }
-
-static intptr_t sh_open(const char *name, intptr_t mode) {
-    intptr_t block[3] = {(intptr_t)name, mode, (intptr_t)strlen(name)};
-    return semihost(SYS_OPEN, block);
-}
-
-/* Reads up to `length` bytes; returns how many were read. */
-static intptr_t sh_read(intptr_t handle, void *buffer, intptr_t length) {
-    intptr_t block[3] = {handle, (intptr_t)buffer, length};
-    return length - semihost(SYS_READ, block);
-}
-
-static int sh_write(intptr_t handle, const void *buffer, intptr_t length) {
-    intptr_t block[3] = {handle, (intptr_t)buffer, length};
-    return semihost(SYS_WRITE, block) == 0;
-}
-
-static void sh_close(intptr_t handle) {
-    intptr_t block[1] = {handle};
-    semihost(SYS_CLOSE, block);
-}
-
-/* Milliseconds since the image started: the host's SYS_CLOCK (centiseconds). */
-static uint64_t now_ms(void) { return (uint64_t)semihost(SYS_CLOCK, NULL) * 10u; }
 
 /* ---- RAM high-water marks ---- */
 /* The reset handler paints the stack below its own frame; the lowest word no longer painted is the
@@ -82,7 +39,7 @@ static void say_number(const char *label, uint32_t value) {
     while (d) text[n++] = digits[--d];
     text[n++] = '\n';
     text[n] = 0;
-    say(text);
+    coffer_sh_say(text);
 }
 
 static void report_ram(void) {
@@ -104,18 +61,54 @@ void arc4random_buf(void *buffer, size_t length) {
     }
 }
 
-/* ---- self-test ---- */
-#define REPORT 64
-#define OUT_REPORTS 64
+/* ---- boot ---- */
+/* Reads the seed file, boots the firmware on the memories in the working directory and wipes the seed;
+   returns the boot count, or exits saying why not. */
+static uint32_t boot(const char *seedName, int seeded) {
+    intptr_t seedFile = coffer_sh_open(seedName, COFFER_SH_READ);
+    if (seedFile < 0) { coffer_sh_say("coffer-qemu: cannot open the seed file\n"); coffer_qemu_exit(12); }
+    uint8_t seed[64];
+    intptr_t seedLength = coffer_sh_read(seedFile, seed, sizeof seed);
+    coffer_sh_close(seedFile);
+    if (seedLength < 32) { coffer_sh_say("coffer-qemu: the seed file holds fewer than 32 bytes\n"); coffer_qemu_exit(13); }
+    int32_t booted = coffer_qemu_boot(seed, seedLength, seeded);
+    memset(seed, 0, sizeof seed);
+    switch (booted) {
+    case BOOT_STATE_REFUSED: coffer_qemu_exit(65);
+    case BOOT_IO_FAILURE: coffer_qemu_exit(74);
+    case BOOT_NO_FIRMWARE: coffer_sh_say("coffer-qemu: the firmware did not boot\n"); coffer_qemu_exit(14);
+    default: return (uint32_t)booted;
+    }
+}
 
-static uint8_t replies[REPORT * OUT_REPORTS];
+/* ---- self-test ---- */
+
+static int self_test(const char *inName, const char *outName) {
+    intptr_t in = coffer_sh_open(inName, COFFER_SH_READ);
+    intptr_t out = coffer_sh_open(outName, COFFER_SH_CREATE);
+    if (in < 0 || out < 0) { coffer_sh_say("coffer-qemu: cannot open the report files\n"); return 15; }
+    uint8_t report[REPORT];
+    for (;;) {
+        intptr_t got = coffer_sh_read(in, report, REPORT);
+        if (got == 0) break;
+        if (got != REPORT) { coffer_sh_say("coffer-qemu: a partial report\n"); return 16; }
+        uint64_t now = coffer_now_ms();
+        int32_t answered = coffer_qemu_receive(report, now, replies, sizeof replies);
+        if (answered < 0) { coffer_sh_say("coffer-qemu: too many IN reports for one OUT report\n"); return 17; }
+        int32_t due = coffer_qemu_poll(now, replies + answered * REPORT, sizeof replies - answered * REPORT);
+        if (due < 0) { coffer_sh_say("coffer-qemu: too many IN reports for one OUT report\n"); return 17; }
+        if (answered + due > 0 && !coffer_sh_write(out, replies, (intptr_t)(answered + due) * REPORT)) return 18;
+    }
+    coffer_sh_close(in);
+    coffer_sh_close(out);
+    report_ram();
+    return 0;
+}
 
 int main(void) {
     static char cmdline[256];
-    intptr_t block[2] = {(intptr_t)cmdline, sizeof cmdline - 1};
-    if (semihost(SYS_GET_CMDLINE, block) != 0) { say("coffer-qemu: no command line\n"); return 10; }
-    cmdline[block[1]] = 0;
-    /* Tokens: [image name] SEED IN OUT; the last three are ours. */
+    if (!coffer_sh_cmdline(cmdline, sizeof cmdline)) { coffer_sh_say("coffer-qemu: no command line\n"); return 10; }
+    /* Tokens: [image name] then ours, the last three. */
     char *tokens[8];
     int count = 0;
     for (char *p = cmdline; *p && count < 8;) {
@@ -124,34 +117,12 @@ int main(void) {
         tokens[count++] = p;
         while (*p && *p != ' ') p++;
     }
-    if (count < 3) { say("coffer-qemu: usage: -append \"SEED IN OUT\"\n"); return 11; }
-    const char *seedName = tokens[count - 3], *inName = tokens[count - 2], *outName = tokens[count - 1];
-
-    intptr_t seedFile = sh_open(seedName, 1 /* "rb" */);
-    if (seedFile < 0) { say("coffer-qemu: cannot open the seed file\n"); return 12; }
-    uint8_t seed[64];
-    intptr_t seedLength = sh_read(seedFile, seed, sizeof seed);
-    sh_close(seedFile);
-    if (seedLength < 32) { say("coffer-qemu: the seed file holds fewer than 32 bytes\n"); return 13; }
-    if (coffer_qemu_boot(seed, seedLength) != 0) { say("coffer-qemu: the firmware did not boot\n"); return 14; }
-    memset(seed, 0, sizeof seed);
-
-    intptr_t in = sh_open(inName, 1 /* "rb" */);
-    intptr_t out = sh_open(outName, 5 /* "wb" */);
-    if (in < 0 || out < 0) { say("coffer-qemu: cannot open the report files\n"); return 15; }
-    uint8_t report[REPORT];
-    for (;;) {
-        intptr_t got = sh_read(in, report, REPORT);
-        if (got == 0) break;
-        if (got != REPORT) { say("coffer-qemu: a partial report\n"); return 16; }
-        int32_t produced = coffer_qemu_receive(report, now_ms(), replies, sizeof replies);
-        if (produced < 0) { say("coffer-qemu: too many IN reports for one OUT report\n"); return 17; }
-        if (produced > 0 && !sh_write(out, replies, (intptr_t)produced * REPORT)) return 18;
-    }
-    sh_close(in);
-    sh_close(out);
-    report_ram();
-    return 0;
+    if (count < 3) { coffer_sh_say("coffer-qemu: usage: -append \"serve SEED seeded|random\" or \"SEED IN OUT\"\n"); return 11; }
+    char **ours = tokens + count - 3;
+    coffer_clock_start();
+    if (strcmp(ours[0], "serve") == 0) coffer_serve_uart(boot(ours[1], strcmp(ours[2], "seeded") == 0));
+    boot(ours[0], 1);
+    return self_test(ours[1], ours[2]);
 }
 
 /* ---- reset and vectors ---- */
@@ -171,12 +142,14 @@ __attribute__((noreturn)) void coffer_reset(void) {
 }
 
 __attribute__((noreturn)) static void coffer_fault(void) {
-    say("coffer-qemu: fault\n");
+    coffer_sh_say("coffer-qemu: fault\n");
     coffer_qemu_exit(99);
 }
 
-__attribute__((section(".vectors"), used)) static void *const vectors[16] = {
+/* The 16 system vectors, then external interrupt 0: UART0's receive interrupt on mps2-an386. */
+__attribute__((section(".vectors"), used)) static void *const vectors[17] = {
     &__stack_top, (void *)coffer_reset, (void *)coffer_fault /* NMI */, (void *)coffer_fault /* HardFault */,
     (void *)coffer_fault, (void *)coffer_fault, (void *)coffer_fault, 0, 0, 0, 0,
-    (void *)coffer_fault /* SVCall */, (void *)coffer_fault, 0, (void *)coffer_fault, (void *)coffer_fault,
+    (void *)coffer_fault /* SVCall */, (void *)coffer_fault, 0, (void *)coffer_fault /* PendSV */,
+    (void *)coffer_systick_handler, (void *)coffer_uart_rx_handler,
 };
