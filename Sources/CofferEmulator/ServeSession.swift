@@ -37,12 +37,14 @@ public struct ServeSession {
     /// Serves `endpoint` for the device with `serial` whose state is in `directory`; returns after a
     /// shutdown signal. The ready file appears only now, with the state loaded and the socket bound.
     /// `warnings` (damage the device started with) go into the runtime note, for `cofferctl info`.
+    /// `stop` ends the serving too when it says so (asked after every wait for traffic).
     public func run<Endpoint: ReportEndpoint>(
         _ endpoint: Endpoint,
         serial: UInt64,
         directory: StateDirectory,
         warnings: [StateWarning] = [],
-        logger: Logger
+        logger: Logger,
+        until stop: () -> Bool = { false }
     ) throws(EmulatorError) {
         ShutdownSignal.install()
         let server = ReportServer(socket: socket, endpoint: endpoint, clock: SystemClock(), logger: logger)
@@ -59,7 +61,7 @@ public struct ServeSession {
         }
         logger.notice(
             "serving device \(ReadyFile.hex(serial)) on \(socket.host):\(socket.port) from \(directory.path)")
-        server.run { ShutdownSignal.requested != nil }
+        server.run { ShutdownSignal.requested != nil || stop() }
         logger.notice("stopping on signal \(ShutdownSignal.requested ?? 0)")
         if let note { unlink(note) }
         if let readyFile {

@@ -12,7 +12,8 @@ public final class StateLock {
 
     /// The lock file's path.
     public let path: String
-    private var descriptor: Int32
+    /// The locked descriptor (-1 once released); a child given a copy holds the lock while it lives.
+    private(set) var descriptor: Int32
 
     /// Takes the lock on `directory`, or refuses naming the directory and, when known, the holder.
     public init(directory: String) throws(StateFileError) {

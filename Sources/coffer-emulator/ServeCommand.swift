@@ -33,6 +33,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write pid, port, serial and state dir here as JSON once serving.", valueName: "file"))
     var readyFile: String?
 
+    @OptionGroup var qemu: QemuBoardOptions
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         do {
@@ -40,11 +42,16 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw ValidationError("--bind must be a numeric IPv4 or IPv6 address, not \"\(bind)\".")
         }
+        try qemu.validate(device)
     }
 
     func run() throws {
         state.bootstrapLogging()
         try reportingFailure { () throws(EmulatorError) in
+            if let image = qemu.image {
+                return try Emulator.serveQemuBoard(
+                    device.settings(state), image: image, bind: bind, port: UInt16(port), readyFile: readyFile)
+            }
             try Emulator.serve(device.settings(state), bind: bind, port: UInt16(port), readyFile: readyFile)
         }
     }
