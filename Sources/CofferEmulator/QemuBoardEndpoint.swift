@@ -39,12 +39,14 @@ final class QemuBoardEndpoint: ReportEndpoint {
             return fail("cannot write to the QEMU board's UART")
         }
         var answers: [[UInt8]] = []
-        var waited = 0
+        let clock = SystemClock()
+        let deadline = clock.milliseconds() + UInt64(Self.answerMilliseconds)
         while true {
             guard let frame = link.receive(milliseconds: 100) else {
+                // A stop request ends the wait; the server stops right after.
+                if ShutdownSignal.requested != nil { return [] }
                 if let status = link.exitStatus() { return fail("the QEMU board exited with status \(status)") }
-                waited += 100
-                guard waited < Self.answerMilliseconds else {
+                guard clock.milliseconds() < deadline else {
                     return fail("the QEMU board did not finish an OUT report within \(Self.answerMilliseconds) ms")
                 }
                 continue

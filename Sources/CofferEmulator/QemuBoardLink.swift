@@ -18,6 +18,8 @@ final class QemuBoardLink {
     private let socket: Int32
     private var decoder = QemuBoardFrameDecoder()
     private var status: Int32?
+    /// Whether the board's side of the UART is closed (QEMU ended or is ending).
+    private(set) var isClosed = false
 
     /// Starts `qemu` on `image` in `directory` with `arguments` as the image's semihosting command line;
     /// `lockDescriptor` stays open in QEMU.
@@ -95,7 +97,10 @@ final class QemuBoardLink {
         while poll(&poller, 1, wait) > 0 {
             var buffer = [UInt8](repeating: 0, count: 4096)
             let got = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            guard got > 0 else { return nil }
+            guard got > 0 else {
+                if got == 0 || (errno != EINTR && errno != EAGAIN) { isClosed = true }
+                return nil
+            }
             decoder.append(buffer[0..<got])
             if let frame = decoder.next() { return frame }
             wait = 0
@@ -103,11 +108,14 @@ final class QemuBoardLink {
         return nil
     }
 
-    /// QEMU's exit status once it has ended (a signal's number plus 128), else nil.
+    /// QEMU's exit status once it has ended (a signal's number plus 128), else nil. Once the UART is
+    /// closed QEMU is ending, and this waits for it.
     func exitStatus() -> Int32? {
         if status == nil {
             var raw: Int32 = 0
-            if waitpid(pid, &raw, WNOHANG) == pid { status = Self.decode(raw) }
+            var ended = waitpid(pid, &raw, isClosed ? 0 : WNOHANG)
+            while ended < 0 && errno == EINTR { ended = waitpid(pid, &raw, isClosed ? 0 : WNOHANG) }
+            if ended == pid { status = Self.decode(raw) }
         }
         return status
     }

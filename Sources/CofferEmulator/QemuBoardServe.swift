@@ -82,8 +82,9 @@ extension Emulator {
         } catch {
             throw .state(error)
         }
-        var waited = 0
-        while waited < QemuBoardEndpoint.answerMilliseconds {
+        let clock = SystemClock()
+        let deadline = clock.milliseconds() + UInt64(QemuBoardEndpoint.answerMilliseconds)
+        while clock.milliseconds() < deadline {
             if let frame = link.receive(milliseconds: 100) {
                 guard frame.kind == .booted, frame.payload.count == 4 else {
                     link.stop()
@@ -94,7 +95,6 @@ extension Emulator {
                 return link
             }
             if let status = link.exitStatus() { throw bootFailure(status, directory: directory) }
-            waited += 100
         }
         link.stop()
         throw .device("the QEMU board did not boot within \(QemuBoardEndpoint.answerMilliseconds) ms")

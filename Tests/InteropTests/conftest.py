@@ -3,6 +3,7 @@ import json
 import os
 import pathlib
 import select
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -51,3 +52,17 @@ def emulator():
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+
+
+QEMU = shutil.which("qemu-system-arm")
+QEMU_IMAGE = ROOT / ".build-qemu" / "coffer-qemu.elf"
+
+
+def qemu_image() -> pathlib.Path:
+    """The QEMU board's image (make firmware-qemu), built here unless make test built it already."""
+    if not shutil.which("arm-none-eabi-gcc"):
+        pytest.skip("arm-none-eabi-gcc missing: run scripts/bootstrap.sh qemu")
+    if os.environ.get("COFFER_QEMU_IMAGE_BUILT") != "1":
+        subprocess.run([str(ROOT / "scripts" / "firmware-qemu.sh")], check=True, stdout=subprocess.DEVNULL)
+    assert QEMU_IMAGE.exists()
+    return QEMU_IMAGE

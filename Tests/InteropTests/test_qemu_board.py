@@ -2,18 +2,14 @@
 qemu-system-arm (mps2-an386, Cortex-M4) and answers CTAPHID. The image reads 64-byte OUT reports from
 a file through semihosting, feeds them to the chip and writes the IN reports to another file; its DRBG
 is seeded from a fixed seed file, so a run is deterministic. Each QEMU run is bounded by a timeout."""
-import os
 import re
 import pathlib
-import shutil
 import subprocess
 import tempfile
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-IMAGE = ROOT / ".build-qemu" / "coffer-qemu.elf"
-QEMU = shutil.which("qemu-system-arm")
+from conftest import QEMU, qemu_image
 REPORT = 64
 BROADCAST = 0xFFFFFFFF
 CTAPHID_INIT = 0x06
@@ -28,12 +24,7 @@ pytestmark = pytest.mark.skipif(QEMU is None, reason="qemu-system-arm missing: r
 
 @pytest.fixture(scope="module")
 def image() -> pathlib.Path:
-    if not shutil.which("arm-none-eabi-gcc"):
-        pytest.skip("arm-none-eabi-gcc missing: run scripts/bootstrap.sh qemu")
-    if os.environ.get("COFFER_QEMU_IMAGE_BUILT") != "1":
-        subprocess.run([str(ROOT / "scripts" / "firmware-qemu.sh")], check=True, stdout=subprocess.DEVNULL)
-    assert IMAGE.exists()
-    return IMAGE
+    return qemu_image()
 
 
 def frame(channel: int, command: int, payload: bytes) -> list:

@@ -54,7 +54,10 @@ enum { TX_FULL = 1, RX_FULL = 2, TX_ENABLE = 1, RX_ENABLE = 2, RX_INTERRUPT = 8,
 static volatile uint8_t ring[RING];
 static volatile uint32_t ringHead, ringTail;
 
-void coffer_uart_rx_handler(void) {
+/* Moves what the UART holds into the ring. Only ever run with the other caller shut out: in the
+   interrupt, or in the loop with interrupts masked (a read of DATA between another's check of RX_FULL
+   and its read would hand one byte out twice). */
+static void drain_uart(void) {
     while ((UART_STATE & RX_FULL) && ringHead - ringTail < RING) {
         ring[ringHead % RING] = (uint8_t)UART_DATA;
         ringHead = ringHead + 1;
@@ -62,11 +65,15 @@ void coffer_uart_rx_handler(void) {
     UART_INTCLEAR = RX_FULL;
 }
 
+void coffer_uart_rx_handler(void) { drain_uart(); }
+
 static int next_byte(uint8_t *byte) {
     if (ringHead == ringTail) {
-        if (!(UART_STATE & RX_FULL)) return 0;
-        *byte = (uint8_t)UART_DATA;
-        return 1;
+        /* A byte the interrupt left behind (the ring was full, or it came as the interrupt ended). */
+        __asm__ volatile("cpsid i" ::: "memory");
+        drain_uart();
+        __asm__ volatile("cpsie i" ::: "memory");
+        if (ringHead == ringTail) return 0;
     }
     *byte = ring[ringTail % RING];
     ringTail = ringTail + 1;

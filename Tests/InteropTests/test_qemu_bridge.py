@@ -1,0 +1,168 @@
+"""End to end on ARM code: `coffer-emulator --board qemu` starts QEMU (mps2-an386) on the board's image
+and bridges UDP to its UART, so cofferctl and python-fido2 talk to the firmware executing as Cortex-M4
+code, with its memories in semihosting files of the state dir and its clock SysTick. Bounded: a login
+on the pure-Swift engine under QEMU's TCG takes about a second, so guess limits are small."""
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import tempfile
+
+import pytest
+from fido2.hid import CTAPHID
+
+from conftest import QEMU, emulator_binary, qemu_image, wait_for_ready
+from test_fido2_ctaphid import open_device
+
+pytestmark = pytest.mark.skipif(QEMU is None, reason="qemu-system-arm missing: run scripts/bootstrap.sh qemu")
+
+PASSWORD = "correct horse battery staple\n"
+
+
+class Board:
+    """One run of the bridge on a state dir: started, waited for through its ready file, stopped."""
+
+    def __init__(self, state: pathlib.Path, image: pathlib.Path):
+        self.state, self.image = state, image
+        ready = state.parent / "ready.json"
+        self.process = subprocess.Popen(
+            [str(emulator_binary()), "--board", "qemu", "--image", str(image), "--state-dir", str(state),
+             "--port", "0", "--ready-file", str(ready), "--seed", "00" * 32, "--attempt-limit", "2"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "COFFER_RUNTIME_DIR": str(state.parent / "runtime")},
+        )
+        self.ready = wait_for_ready(ready, self.process)
+        self.device = f"udp://127.0.0.1:{self.ready['port']}"
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def image() -> pathlib.Path:
+    return qemu_image()
+
+
+@pytest.fixture
+def scratch():
+    with tempfile.TemporaryDirectory(prefix="coffer-qemu-bridge-") as tmp:
+        yield pathlib.Path(tmp)
+
+
+@pytest.fixture
+def board(scratch, image):
+    running = Board(scratch / "state", image)
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+def cofferctl(scratch: pathlib.Path, *arguments: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
+    binary = emulator_binary().parent / "cofferctl"
+    return subprocess.run([str(binary), *arguments], input=password, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COFFER_PIN_DIR": str(scratch / "pins")})
+
+
+def test_python_fido2_init_ping_wink_over_the_bridge(board):
+    device = open_device(board.ready["port"])
+    assert device.version == 2
+    assert device._channel_id not in (0, 0xFFFFFFFF)
+    assert device.capabilities & 0x01 and device.capabilities & 0x08  # WINK, NMSG
+    # Up to 1,024 bytes (18 packets): a message must arrive within CTAPHID's 1 s of its init packet, and
+    # each report crosses QEMU's UART byte by byte (about 1.5 ms per report here, far more on a loaded
+    # host), so the 129 packets of a 7,609-byte PING would race that deadline. Vault messages are smaller.
+    for size in (0, 1, 57, 58, 1024):
+        payload = bytes((i * 7 + size) & 0xFF for i in range(size))
+        assert device.ping(payload) == payload, size
+    assert device.call(CTAPHID.WINK) == b""
+
+
+def test_an_unfinished_message_times_out_on_the_board_clock(board):
+    # The init packet of a two-packet PING, and no continuation: only the board's SysTick clock can end
+    # the transaction, with ERR_MSG_TIMEOUT on the channel.
+    # On the socket that opened the channel: the bridge routes a channel's reports to its opener only.
+    device = open_device(board.ready["port"])
+    channel, sock = device._channel_id, device._connection.sock
+    sock.send((channel.to_bytes(4, "big") + bytes([0x81, 0, 100]) + bytes(57)).ljust(64, b"\0"))
+    reply = sock.recv(64)
+    assert int.from_bytes(reply[:4], "big") == channel
+    assert reply[4] == 0x80 | CTAPHID.ERROR and reply[7] == 0x05  # ERR_MSG_TIMEOUT
+
+
+def test_register_recover_then_wrong_guesses_to_destruction(board, scratch):
+    device = ["--device", board.device, "--json"]
+    registered = cofferctl(scratch, *device, "register", "--id", "alice", "--password-stdin")
+    assert registered.returncode == 0, registered.stderr
+    key = json.loads(registered.stdout)["key"]
+    assert json.loads(registered.stdout)["attemptLimit"] == 2
+    recovered = cofferctl(scratch, *device, "recover", "--id", "alice", "--password-stdin")
+    assert recovered.returncode == 0, recovered.stderr
+    assert json.loads(recovered.stdout)["key"] == key
+
+    first = cofferctl(scratch, *device, "recover", "--id", "alice", "--password-stdin", password="nope\n")
+    assert first.returncode == 10 and "1 attempt remaining" in first.stderr, first.stderr
+    last = cofferctl(scratch, *device, "recover", "--id", "alice", "--password-stdin", password="nope\n")
+    assert last.returncode == 11 and "last attempt" in last.stderr, last.stderr
+    afterwards = cofferctl(scratch, *device, "recover", "--id", "alice", "--password-stdin")
+    assert afterwards.returncode == 11, "even the right password finds the key destroyed"
+
+
+def test_a_restart_of_qemu_keeps_records_and_spent_guesses(board, scratch, image):
+    device = ["--device", board.device, "--json"]
+    registered = cofferctl(scratch, *device, "register", "--id", "bob", "--password-stdin")
+    assert registered.returncode == 0, registered.stderr
+    key = json.loads(registered.stdout)["key"]
+    wrong = cofferctl(scratch, *device, "recover", "--id", "bob", "--password-stdin", password="nope\n")
+    assert wrong.returncode == 10 and "1 attempt remaining" in wrong.stderr, wrong.stderr
+    serial = board.ready["serial"]
+    assert board.stop() == 0
+
+    again = Board(board.state, image)
+    try:
+        assert again.ready["serial"] == serial
+        device = ["--device", again.device, "--json"]
+        # The wrong guess before the restart still counts: one left, and it is the last.
+        last = cofferctl(scratch, *device, "recover", "--id", "bob", "--password-stdin", password="nope\n")
+        assert last.returncode == 11 and "last attempt" in last.stderr, last.stderr
+    finally:
+        again.stop()
+
+    third = Board(board.state, image)
+    try:
+        destroyed = cofferctl(scratch, "--device", third.device, "recover", "--id", "bob", "--password-stdin")
+        assert destroyed.returncode == 11, destroyed.stderr
+        assert key not in destroyed.stdout
+    finally:
+        third.stop()
+
+
+def start_refused(state: pathlib.Path, image: pathlib.Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(emulator_binary()), "--board", "qemu", "--image", str(image), "--state-dir", str(state), "--port", "0"],
+        capture_output=True, text=True, timeout=60)
+
+
+def test_damaged_or_missing_board_files_are_refused_never_reset(board, image):
+    assert board.stop() == 0
+    counters = board.state / "qemu-counters.bin"
+    damaged = bytearray(counters.read_bytes())
+    damaged[8 + 8 * 3] ^= 0x01  # counter 3 (the boot counter): its value no longer matches its complement
+    counters.write_bytes(bytes(damaged))
+    refused = start_refused(board.state, image)
+    assert refused.returncode == 65, refused.stderr
+    assert "qemu-counters.bin: counter 3 is damaged" in refused.stderr
+    assert counters.read_bytes() == bytes(damaged), "the damaged file is left as it was"
+
+    counters.unlink()
+    refused = start_refused(board.state, image)
+    assert refused.returncode == 65, refused.stderr
+    assert "qemu-fuses.bin is here but qemu-counters.bin is missing" in refused.stderr
+    assert not counters.exists(), "no new counters are made for a device that had some"
+
+    fuses = board.state / "qemu-fuses.bin"
+    counters.write_bytes(bytes(damaged[:20]))
+    refused = start_refused(board.state, image)
+    assert refused.returncode == 65 and "qemu-counters.bin holds 20 bytes" in refused.stderr, refused.stderr
+    assert fuses.exists()
