@@ -44,4 +44,4 @@ printf '  flash: %7d bytes (text %d + data %d), %3d KiB of the 256 KiB target\n'
     $((text + data)) "$text" "$data" $(((text + data + 1023) / 1024))
 printf '  RAM:   %7d bytes (data %d + bss %d + stack %d reserved), %3d KiB of the 96 KiB target, plus heap\n' \
     $((data + bss + stack)) "$data" "$bss" "$stack" $(((data + bss + stack + 1023) / 1024))
-echo "  peak RAM of a run (stack and heap high-water marks) is printed by the image at exit; see test_qemu_board.py"
+echo "  peak RAM (stack and heap high-water marks) is printed by the image on its console as it grows; see test_qemu_bridge.py"

@@ -5,6 +5,7 @@ on the pure-Swift engine under QEMU's TCG takes about a second, so guess limits 
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import tempfile
@@ -14,6 +15,7 @@ from fido2.hid import CTAPHID
 
 from conftest import QEMU, emulator_binary, qemu_image, wait_for_ready
 from test_fido2_ctaphid import open_device
+from test_qemu_board import static_ram
 
 pytestmark = pytest.mark.skipif(QEMU is None, reason="qemu-system-arm missing: run scripts/bootstrap.sh qemu")
 
@@ -37,7 +39,15 @@ class Board:
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
+        _, self.stderr = self.process.communicate(timeout=30)
+        return self.process.returncode
+
+    def peak_ram(self) -> int:
+        """Static RAM plus the last stack and heap high-water marks the board printed (startup.c)."""
+        stack = re.findall(r"coffer-qemu: stack high-water bytes (\d+)", self.stderr)
+        heap = re.findall(r"coffer-qemu: heap high-water bytes (\d+)", self.stderr)
+        assert stack and heap, self.stderr
+        return static_ram(self.image) + int(stack[-1]) + int(heap[-1])
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +117,10 @@ def test_register_recover_then_wrong_guesses_to_destruction(board, scratch):
     assert last.returncode == 11 and "last attempt" in last.stderr, last.stderr
     afterwards = cofferctl(scratch, *device, "recover", "--id", "alice", "--password-stdin")
     assert afterwards.returncode == 11, "even the right password finds the key destroyed"
+    # Peak RAM over registration and logins (OPAQUE on the pure engine) against the 96 KiB target.
+    assert board.stop() == 0
+    print(f"\nQEMU board peak RAM over register and logins: {board.peak_ram()} bytes")
+    assert board.peak_ram() <= 96 * 1024
 
 
 def test_a_restart_of_qemu_keeps_records_and_spent_guesses(board, scratch, image):

@@ -23,6 +23,9 @@ extern uint64_t coffer_qemu_deadline(uint64_t now);
 __attribute__((noreturn)) void coffer_qemu_exit(int status);
 int coffer_sh_cmdline(char *buffer, intptr_t capacity);
 
+/* startup.c: prints the stack and heap high-water marks when either has grown. */
+void coffer_report_ram(void);
+
 /* uart.c */
 void coffer_clock_start(void);
 uint64_t coffer_now_ms(void);

@@ -7,7 +7,8 @@
      --board qemu` runs. KIND is "seeded" when SEED came from a known seed (GetInfo says so), else
      "random".
    - "SEED IN OUT" (self-test): feeds the 64-byte OUT reports of the file IN to the chip, writes the IN
-     reports to the file OUT in order, prints the RAM high-water marks and exits with status 0.
+     reports to the file OUT in order and exits with status 0.
+   Either way the RAM high-water marks are printed on the console (QEMU's stderr) whenever they grow.
    SEED is a file of 32 to 64 bytes of host entropy for the DRBG. Either way the board's memories are
    files in QEMU's working directory (BoardFiles.swift). Exit statuses: 65 the memories are refused (the
    message says which file and why), 74 they cannot be read or written, other nonzero values a failure
@@ -42,11 +43,18 @@ static void say_number(const char *label, uint32_t value) {
     coffer_sh_say(text);
 }
 
-static void report_ram(void) {
+/* Prints both marks when either has grown since the last report (always, the first time). */
+void coffer_report_ram(void) {
+    static uint32_t stackShown, heapShown;
     uint32_t *word = &__stack_limit;
     while (word < &__stack_top && *word == STACK_PAINT) word++;
-    say_number("coffer-qemu: stack high-water bytes ", (uint32_t)((char *)&__stack_top - (char *)word));
-    say_number("coffer-qemu: heap high-water bytes ", (uint32_t)((char *)sbrk(0) - __heap_start));
+    uint32_t stack = (uint32_t)((char *)&__stack_top - (char *)word);
+    uint32_t heap = (uint32_t)((char *)sbrk(0) - __heap_start);
+    if (stackShown && stack <= stackShown && heap <= heapShown) return;
+    stackShown = stack;
+    heapShown = heap;
+    say_number("coffer-qemu: stack high-water bytes ", stack);
+    say_number("coffer-qemu: heap high-water bytes ", heap);
 }
 
 /* ---- the Swift runtime's needs ---- */
@@ -101,7 +109,7 @@ static int self_test(const char *inName, const char *outName) {
     }
     coffer_sh_close(in);
     coffer_sh_close(out);
-    report_ram();
+    coffer_report_ram();
     return 0;
 }
 

@@ -162,6 +162,7 @@ __attribute__((noreturn)) void coffer_serve_uart(uint32_t boot) {
         if (take_out_report(report)) {
             send_replies(KIND_IN, coffer_qemu_receive(report, coffer_now_ms(), replies, sizeof replies));
             send_frame(KIND_DONE, NULL, 0);
+            coffer_report_ram();
             continue;
         }
         uint64_t now = coffer_now_ms();
