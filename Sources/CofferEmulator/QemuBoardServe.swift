@@ -47,6 +47,13 @@ extension Emulator {
             throw .state(error)
         }
         defer { lock.release() }
+        // One device per state dir: a native chip's media here are not the board's to start beside.
+        guard !directory.holdsAnyState else {
+            throw .state(StateFileError(
+                path: directory.path,
+                problem: .malformed("holds the native emulator's device (\(directory.mediaFiles.joined(separator: ", "))); "
+                    + "the QEMU board keeps its own files: give it a state dir of its own")))
+        }
         let link = try boot(settings, image: image, qemu: qemu, lockDescriptor: lock.descriptor, logger: logger)
         let endpoint = QemuBoardEndpoint(link: link, directory: directory)
         defer { link.stop() }

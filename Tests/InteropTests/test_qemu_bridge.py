@@ -180,3 +180,14 @@ def test_damaged_or_missing_board_files_are_refused_never_reset(board, image):
     refused = start_refused(board.state, image)
     assert refused.returncode == 65 and "qemu-counters.bin holds 20 bytes" in refused.stderr, refused.stderr
     assert fuses.exists()
+
+
+def test_a_native_emulators_state_dir_is_refused(scratch, image):
+    state = scratch / "native"
+    made = subprocess.run([str(emulator_binary()), "init", "--state-dir", str(state), "--seed", "01"],
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    before = sorted(path.name for path in state.iterdir())
+    refused = start_refused(state, image)
+    assert refused.returncode == 65 and "holds the native emulator's device" in refused.stderr, refused.stderr
+    assert sorted(path.name for path in state.iterdir()) == before, "nothing of the board's is added"
