@@ -60,7 +60,7 @@ firmware-qemu:
 # The constant-time check on its own (make test runs it too, as ConstantTimeTests): each secret-handling
 # operation of the pure engine under valgrind memcheck with its secret marked undefined must report no
 # error; the leaky control must report some. CONFIG=release checks the optimised code.
-CTGRIND_OPERATIONS = scalar-mult generator-mult aes aes-gcm hash-to-curve hkdf aes-kwp
+CTGRIND_OPERATIONS = scalar-mult generator-mult aes aes-gcm hash-to-curve hkdf aes-kwp ecdsa-sign
 ctgrind: bootstrap-test
 	$(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS) --product coffer-ctgrind
 	@for op in $(CTGRIND_OPERATIONS); do \

@@ -30,14 +30,24 @@ public enum PureECDSA {
         let e = PureP256Scalar(reducing: digest)
         var nonces = RFC6979Nonces(privateKey: privateKey, digestModN: e.bytes)
         while true {
-            let k = nonces.next()
-            guard let x = PureP256Point.generatorMultiple(k).affine()?.x else { continue }
-            let r = PureP256Scalar(reducing: x.bytes)
-            guard !r.isZero else { continue }
-            let s = k.inverse * (e + r * d)
-            guard !s.isZero else { continue }
+            let (r, s) = signature(nonce: nonces.next(), privateKey: d, digest: e)
+            guard !r.isZero, !s.isZero else { continue }
             return r.bytes + s.bytes
         }
+    }
+
+    /// The signing equations for nonce `k`, key `d` and digest `e`: r = x(k·G) mod n and
+    /// s = k⁻¹(e + r·d), with no branch or index on `k` or `d` (the identity, for k = 0 only, gives
+    /// r = 0: its Z is zero and so is Z⁻¹). The caller publishes r and s, or draws another nonce when
+    /// either is zero. For the constant-time check (coffer-ctgrind's `ecdsa-sign`), not for signing
+    /// with a nonce of one's own: `sign` draws it.
+    @_spi(ConstantTimeCheck)
+    public static func signature(nonce k: PureP256Scalar, privateKey d: PureP256Scalar, digest e: PureP256Scalar)
+        -> (r: PureP256Scalar, s: PureP256Scalar)
+    {
+        let point = PureP256Point.generatorMultiple(k)
+        let r = PureP256Scalar(reducing: (point.x * point.z.inverse).bytes)
+        return (r, k.inverse * (e + r * d))
     }
 
     /// Verifies r || s over SHA-256(message) against a SEC1 public key (compressed or uncompressed).

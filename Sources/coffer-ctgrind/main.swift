@@ -7,11 +7,13 @@
 // Operations: `scalar-mult` (P-256 k·P, k secret), `generator-mult` (k·G), `aes` (AES-256 key
 // expansion and one block, key and block secret), `aes-gcm` (seal, key and plaintext secret),
 // `hash-to-curve` (the input secret), `hkdf` (input key and salt secret), `aes-kwp` (RFC 5649 wrap of a
-// secret key under a secret KEK, and the inverse cipher that unwrapping runs), `branchy` (a negative control
-// that branches and indexes on its secret, which memcheck must flag).
+// secret key under a secret KEK, and the inverse cipher that unwrapping runs), `ecdsa-sign` (ECDSA P-256's
+// signing equations, r = x(k·G) mod n and s = k⁻¹(e + r·d), nonce k and key d secret; RFC 6979's nonce
+// derivation is HMAC, checked under `hkdf`), `branchy` (a negative control that branches and indexes on
+// its secret, which memcheck must flag).
 
 import CValgrindShim
-import CofferPureCrypto
+@_spi(ConstantTimeCheck) import CofferPureCrypto
 
 #if canImport(Glibc)
 import Glibc
@@ -72,10 +74,15 @@ case "aes-kwp":
     let kek = secret(32, seed: 0xAA)
     let wrapped = declassify(try! PureAESKeyWrap.wrap(secret(32, seed: 0xBB), kek: kek))
     output = wrapped + declassify(PureAES256(key: kek)!.decrypt(Array(wrapped[0..<16])))
+case "ecdsa-sign":
+    let (r, s) = PureECDSA.signature(
+        nonce: PureP256Scalar(reducing: secret(32, seed: 0xC1)), privateKey: PureP256Scalar(reducing: secret(32, seed: 0xD2)),
+        digest: PureP256Scalar(reducing: PureSHA256.hash(Array("coffer/ctgrind".utf8))))
+    output = declassify(r.bytes + s.bytes)
 case "branchy":
     output = declassify(branchyLookup(secret(16, seed: 0x77)))
 default:
-    print("usage: coffer-ctgrind scalar-mult|generator-mult|aes|aes-gcm|hash-to-curve|hkdf|aes-kwp|branchy")
+    print("usage: coffer-ctgrind scalar-mult|generator-mult|aes|aes-gcm|hash-to-curve|hkdf|aes-kwp|ecdsa-sign|branchy")
     exit(64)
 }
 

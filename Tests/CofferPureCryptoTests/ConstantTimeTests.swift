@@ -37,7 +37,7 @@ struct ConstantTimeTests {
     }
 
     @Test("secret-handling operations show no secret-dependent branch or index",
-          arguments: ["scalar-mult", "generator-mult", "aes", "aes-gcm", "hash-to-curve", "hkdf", "aes-kwp"])
+          arguments: ["scalar-mult", "generator-mult", "aes", "aes-gcm", "hash-to-curve", "hkdf", "aes-kwp", "ecdsa-sign"])
     func constantTime(operation: String) throws {
         let run = try Self.run(operation)
         #expect(run.status == 0, "\(operation): \(run.output)")
