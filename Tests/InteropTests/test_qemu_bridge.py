@@ -191,3 +191,28 @@ def test_a_native_emulators_state_dir_is_refused(scratch, image):
     refused = start_refused(state, image)
     assert refused.returncode == 65 and "holds the native emulator's device" in refused.stderr, refused.stderr
     assert sorted(path.name for path in state.iterdir()) == before, "nothing of the board's is added"
+
+
+def qemu_of(bridge: subprocess.Popen) -> int:
+    """The pid of the QEMU the bridge started (its only child)."""
+    children = pathlib.Path(f"/proc/{bridge.pid}/task/{bridge.pid}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def test_the_bridge_stops_with_a_failure_when_qemu_dies(board):
+    os.kill(qemu_of(board.process), signal.SIGKILL)
+    _, stderr = board.process.communicate(timeout=30)
+    assert board.process.returncode == 1, stderr
+    assert "the QEMU board exited with status 137" in stderr
+
+
+def test_a_qemu_left_by_a_killed_bridge_keeps_the_state_dir_locked(board, image):
+    qemu = qemu_of(board.process)
+    board.process.kill()
+    board.process.wait(timeout=30)
+    try:
+        refused = start_refused(board.state, image)
+        assert refused.returncode == 75 and "in use" in refused.stderr, refused.stderr
+    finally:
+        os.kill(qemu, signal.SIGKILL)
