@@ -161,7 +161,8 @@ def start_refused(state: pathlib.Path, image: pathlib.Path) -> subprocess.Comple
 def test_damaged_or_missing_board_files_are_refused_never_reset(board, image):
     assert board.stop() == 0
     counters = board.state / "qemu-counters.bin"
-    damaged = bytearray(counters.read_bytes())
+    good = counters.read_bytes()
+    damaged = bytearray(good)
     damaged[8 + 8 * 3] ^= 0x01  # counter 3 (the boot counter): its value no longer matches its complement
     counters.write_bytes(bytes(damaged))
     refused = start_refused(board.state, image)
@@ -180,6 +181,14 @@ def test_damaged_or_missing_board_files_are_refused_never_reset(board, image):
     refused = start_refused(board.state, image)
     assert refused.returncode == 65 and "qemu-counters.bin holds 20 bytes" in refused.stderr, refused.stderr
     assert fuses.exists()
+
+    counters.write_bytes(good)
+    burned = bytearray(fuses.read_bytes())
+    burned[20] ^= 0x80  # a bit of the UDS
+    fuses.write_bytes(bytes(burned))
+    refused = start_refused(board.state, image)
+    assert refused.returncode == 65 and "qemu-fuses.bin is damaged" in refused.stderr, refused.stderr
+    assert fuses.read_bytes() == bytes(burned)
 
 
 def test_a_native_emulators_state_dir_is_refused(scratch, image):
