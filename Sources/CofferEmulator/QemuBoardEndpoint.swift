@@ -68,9 +68,7 @@ final class QemuBoardEndpoint: ReportEndpoint {
             }
             timed.append(frame.payload)
         }
-        if link.exitStatus() != nil || failure != nil {
-            return fail("the QEMU board exited with status \(link.exitStatus() ?? -1)")
-        }
+        if let status = link.exitStatus() { return fail("the QEMU board exited with status \(status)") }
         defer { timed = [] }
         return synced(timed)
     }
