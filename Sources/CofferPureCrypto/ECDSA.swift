@@ -29,6 +29,7 @@ public enum PureECDSA {
         let digest = PureSHA256.hash(message)
         let e = PureP256Scalar(reducing: digest)
         var nonces = RFC6979Nonces(privateKey: privateKey, digestModN: e.bytes)
+        defer { nonces.forget() }
         while true {
             let (r, s) = signature(nonce: nonces.next(), privateKey: d, digest: e)
             guard !r.isZero, !s.isZero else { continue }
@@ -90,5 +91,11 @@ struct RFC6979Nonces {
             v = PureHMACSHA256.authenticationCode(for: v, key: k)
             if let candidate { return candidate }
         }
+    }
+
+    /// Overwrites K and V: whoever reads this memory later cannot derive the nonces (and so the key).
+    mutating func forget() {
+        wipe(&k)
+        wipe(&v)
     }
 }
