@@ -1,5 +1,8 @@
 import AsyncHTTPClient
+import CTAPHID
 import CofferFrontend
+import CofferHost
+import CofferProtocol
 import CofferRealmStore
 import Foundation
 import Logging
@@ -48,12 +51,32 @@ import Testing
             _ = try await untrusting.post(frontend.url + "/v1/vault", body: message, headers: headers)
         }
         let answer = try await trusting.post(frontend.url + "/v1/vault", body: message, headers: headers)
+        // cofferctl's link: refused without --ca-file, served with it.
+        let token = TestRealm.token("alice")
+        let url = frontend.url
+        let links = await Task.detached { () -> (Result<[UInt8], DeviceError>, Result<[UInt8], DeviceError>) in
+            let getInfo = CTAPHIDCommand(rawValue: 0x40)
+            let payload = [CofferProtocolVersion.current]
+            let without = Result { () throws(DeviceError) in
+                try FrontendLink(base: url, token: token, caFile: nil).request(getInfo, payload: payload)
+            }
+            let with = Result { () throws(DeviceError) in
+                try FrontendLink(base: url, token: token, caFile: cert).request(getInfo, payload: payload)
+            }
+            return (without, with)
+        }.value
         try await untrusting.shutdown()
         try await trusting.shutdown()
         await frontend.stop()
         await witness.stop()
         #expect(answer.status == 200)
-        #expect(witness.requests.count == 1)
+        guard case .failure(.unreachable(_, let reason)) = links.0 else {
+            Issue.record("a link without the CA got through: \(links.0)")
+            return
+        }
+        #expect(reason.contains("TLS handshake failed"))
+        #expect(try links.1.get().starts(with: Array("ok:".utf8)))
+        #expect(witness.requests.count == 2)
     }
 
     @Test func plainHTTPOffLoopbackIsRefusedUnlessAskedFor() throws {
