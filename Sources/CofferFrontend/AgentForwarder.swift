@@ -78,7 +78,7 @@ public final class AgentForwarder: Sendable {
                 continue
             }
             let left = deadline - .now()
-            guard left > .zero else { return .failure(status: 504, reason: "the realm did not answer in time") }
+            guard left > .nanoseconds(0) else { return .failure(status: 504, reason: "the realm did not answer in time") }
             switch await send(body, to: address, timeout: left) {
             case .answered(200, let reply, _):
                 await routing.served(by: address)

@@ -117,9 +117,12 @@ public final class FrontendService: Sendable {
             return .failure(.malformed)
         }
         let now = Int64(Date().timeIntervalSince1970)
-        return Result {
-            try AccessToken(verifying: String(field.dropFirst("Bearer ".count)), key: configuration.authKey,
-                            realmHex: configuration.realmHex, now: now, leeway: configuration.tokenLeewaySeconds)
+        do {
+            return .success(
+                try AccessToken(verifying: String(field.dropFirst("Bearer ".count)), key: configuration.authKey,
+                                realmHex: configuration.realmHex, now: now, leeway: configuration.tokenLeewaySeconds))
+        } catch {
+            return .failure(error)
         }
     }
 
@@ -160,7 +163,7 @@ public final class FrontendService: Sendable {
         do {
             let seen = try await routing.snapshot()
             body = ["status": seen.agents.isEmpty ? "no-agents" : "ok", "realm": configuration.realmHex,
-                    "group": seen.group, "leader": seen.leader ?? NSNull(), "agents": seen.agents]
+                    "group": seen.group, "leader": seen.leader.map { $0 as Any } ?? NSNull(), "agents": seen.agents]
             status = seen.agents.isEmpty ? .serviceUnavailable : .ok
         } catch {
             body = ["status": "unavailable", "realm": configuration.realmHex, "reason": error.description]

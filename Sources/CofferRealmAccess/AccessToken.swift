@@ -103,8 +103,8 @@ public struct AccessToken: Equatable, Sendable {
             guard start <= now + leeway else { throw .notYetValid }
             notBefore = start
         }
-        if let value = claims["iat"], case .integer = value {} else if claims["iat"] != nil {
-            throw .badClaims("iat must be an integer")
+        if let issued = claims["iat"] {
+            guard case .integer = issued else { throw .badClaims("iat must be an integer") }
         }
         self.account = account
         self.audience = audience

@@ -81,19 +81,20 @@ final class WitnessAgent: Sendable {
     /// How the witness answers: status, body, extra headers.
     typealias Answer = @Sendable ([UInt8]) -> (Int, [UInt8], [String: String])
 
-    let received = Mutex<[[UInt8]]>([])
+    let log: RequestLog
     let url: String
     private let task: Task<Void, any Error>
 
-    var requests: [[UInt8]] { received.withLock { $0 } }
+    var requests: [[UInt8]] { log.entries.withLock { $0 } }
 
     /// Starts on 127.0.0.1 with an OS-chosen port; `answer` decides each reply (default: 200 "ok:" ‖ body).
     init(answer: @escaping Answer = { (200, Array("ok:".utf8) + $0, [:]) }) async throws {
-        let received = self.received
+        let log = RequestLog()
+        self.log = log
         let router = Router()
         router.post("/v1/vault") { request, _ -> Response in
             let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
-            received.withLock { $0.append(body) }
+            log.entries.withLock { $0.append(body) }
             let (status, reply, headers) = answer(body)
             var fields = HTTPFields()
             for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
@@ -114,6 +115,19 @@ final class WitnessAgent: Sendable {
     func stop() async {
         task.cancel()
         _ = await task.result
+    }
+}
+
+/// Every request body a witness got, in order.
+final class RequestLog: Sendable {
+    let entries = Mutex<[[UInt8]]>([])
+}
+
+/// Runs blocking work (a `VaultClient` waits on its HTTP client) on a thread of its own, off the
+/// cooperative pool that serves the front-end and the witness in this same process.
+func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
 

@@ -87,21 +87,21 @@ import Testing
     static let badTokens: [(String, @Sendable () -> [String: String])] = [
         ("no Authorization header", { [:] }),
         ("not a bearer token", { ["Authorization": "Basic YWxpY2U6cGFzcw=="] }),
-        ("expired", { bearer(TestRealm.token("alice", from: TestRealm.now - 3_600, lifetime: 60)) }),
-        ("not yet valid", { bearer(TestRealm.token("alice", from: TestRealm.now + 3_600)) }),
-        ("signed by another key", { bearer(TestRealm.token("alice", key: TestRealm.otherKey)) }),
-        ("for another realm", { bearer(TestRealm.token("alice", realm: String(repeating: "00", count: 16))) }),
+        ("expired", { FrontendRefusalTests.bearer(TestRealm.token("alice", from: TestRealm.now - 3_600, lifetime: 60)) }),
+        ("not yet valid", { FrontendRefusalTests.bearer(TestRealm.token("alice", from: TestRealm.now + 3_600)) }),
+        ("signed by another key", { FrontendRefusalTests.bearer(TestRealm.token("alice", key: TestRealm.otherKey)) }),
+        ("for another realm", { FrontendRefusalTests.bearer(TestRealm.token("alice", realm: String(repeating: "00", count: 16))) }),
         ("alg none", {
             let parts = TestRealm.token("alice").split(separator: ".")
             let none = Data(#"{"alg":"none","typ":"JWT"}"#.utf8).base64EncodedString()
                 .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
                 .replacingOccurrences(of: "/", with: "_")
-            return bearer(none + "." + parts[1] + ".")
+            return FrontendRefusalTests.bearer(none + "." + parts[1] + ".")
         }),
         ("claims of another token under this signature", {
             let mallory = TestRealm.token("alice").split(separator: ".")
             let bob = TestRealm.token("bob").split(separator: ".")
-            return bearer([mallory[0], bob[1], mallory[2]].joined(separator: "."))
+            return FrontendRefusalTests.bearer([mallory[0], bob[1], mallory[2]].joined(separator: "."))
         }),
     ]
 

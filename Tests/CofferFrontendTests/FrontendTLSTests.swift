@@ -54,7 +54,7 @@ import Testing
         // cofferctl's link: refused without --ca-file, served with it.
         let token = TestRealm.token("alice")
         let url = frontend.url
-        let links = await Task.detached { () -> (Result<[UInt8], DeviceError>, Result<[UInt8], DeviceError>) in
+        let links = try await onOwnThread { () -> (Result<[UInt8], DeviceError>, Result<[UInt8], DeviceError>) in
             let getInfo = CTAPHIDCommand(rawValue: 0x40)
             let payload = [CofferProtocolVersion.current]
             let without = Result { () throws(DeviceError) in
@@ -64,7 +64,7 @@ import Testing
                 try FrontendLink(base: url, token: token, caFile: cert).request(getInfo, payload: payload)
             }
             return (without, with)
-        }.value
+        }
         try await untrusting.shutdown()
         try await trusting.shutdown()
         await frontend.stop()

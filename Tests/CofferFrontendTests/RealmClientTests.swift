@@ -46,7 +46,7 @@ import Testing
 
     /// A front-end whose leader answers every message with `reply`; `body` gets a realm client of it.
     static func withRealm(reply: [UInt8], token: String = TestRealm.token("alice"),
-                          _ body: (VaultClient, WitnessAgent) throws -> Void) async throws {
+                          _ body: @escaping @Sendable (VaultClient, WitnessAgent) throws -> Void) async throws {
         let witness = try await WitnessAgent { _ in (200, reply, [:]) }
         let board = DiscoveryBoard()
         await board.set([
@@ -54,13 +54,20 @@ import Testing
             ServiceRecord(kind: "leader", name: TestRealm.group, address: witness.url),
         ])
         let frontend = try await RunningFrontend(board: board, directory: FileManager.default.temporaryDirectory)
-        let link = try FrontendLink(base: frontend.url, token: token, caFile: nil)
-        let client = VaultClient(transport: link, pins: nil, realm: RealmPin(manifest: manifest, account: "alice"))
-        // The client blocks its thread on each request: off the cooperative pool, which serves the front-end.
-        let outcome = await Task.detached { Result { try body(client, witness) } }.value
+        let url = frontend.url
+        var failure: (any Error)?
+        do {
+            try await onOwnThread {
+                let link = try FrontendLink(base: url, token: token, caFile: nil)
+                try body(VaultClient(transport: link, pins: nil, realm: RealmPin(manifest: manifest, account: "alice")),
+                         witness)
+            }
+        } catch {
+            failure = error
+        }
         await frontend.stop()
         await witness.stop()
-        try outcome.get()
+        if let failure { throw failure }
     }
 
     @Test func aManifestFileLoadsOnlyWithEveryMembersSignature() throws {
@@ -115,11 +122,10 @@ import Testing
     @Test func aRefusedTokenIsReportedWithItsHTTPStatus() async throws {
         let forged = TestRealm.token("alice", key: TestRealm.otherKey)
         try await Self.withRealm(reply: Self.getInfoReply(identity: Self.members[1]), token: forged) { client, witness in
-            #expect {
-                try client.verifiedDevice()
-            } throws: { error in
-                guard case .device(.frontendRefused(_, 401, _)) = error as? VaultError else { return false }
-                return true
+            let error = #expect(throws: VaultError.self) { try client.verifiedDevice() }
+            guard case .device(.frontendRefused(_, 401, _))? = error else {
+                Issue.record("expected the front-end's 401, got \(String(describing: error))")
+                return
             }
             #expect(witness.requests.isEmpty)
         }
