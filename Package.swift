@@ -122,6 +122,7 @@ let package = Package(
             dependencies: [
                 "CofferRealmAccess", "CofferRealmStore", "CofferProtocol", "CofferCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

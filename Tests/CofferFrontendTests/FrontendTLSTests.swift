@@ -79,7 +79,7 @@ import Testing
         #expect(witness.requests.count == 2)
     }
 
-    @Test func plainHTTPOffLoopbackIsRefusedUnlessAskedFor() throws {
+    @Test func plainHTTPOffLoopbackIsRefusedUnlessAskedFor() async throws {
         let service = FrontendService(configuration: TestRealm.configuration(),
                                       routing: FrontendRouting(store: DiscoveryBoard(), group: nil),
                                       logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -92,5 +92,6 @@ import Testing
             service, listener: FrontendListener(host: "0.0.0.0", port: 0, tls: nil, insecureHTTP: true), logger: logger)
         _ = try FrontendServer.application(service, listener: FrontendListener(host: "127.0.0.1", port: 0, tls: nil),
                                            logger: logger)
+        await service.shutdown()
     }
 }
