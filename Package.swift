@@ -241,7 +241,7 @@ let package = Package(
             name: "CofferFrontendTests",
             dependencies: [
                 "CofferFrontend", "CofferRealmAccess", "CofferRealmStore", "CofferCrypto", "CofferProtocol",
-                "CofferHost", "CofferFirmware", "CTAPHID", "OPAQUE",
+                "CofferHost", "CofferFirmware", "CTAPHID", "OPAQUE", "cofferctl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

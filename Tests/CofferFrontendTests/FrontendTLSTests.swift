@@ -41,7 +41,9 @@ import Testing
         let frontend = try await RunningFrontend(board: board, tls: (cert, key), directory: directory)
         #expect(frontend.url.hasPrefix("https://127.0.0.1:"))
 
-        let untrusting = HTTPClient(eventLoopGroupProvider: .singleton)
+        var failFast = HTTPClient.Configuration()
+        failFast.connectionPool.retryConnectionEstablishment = false
+        let untrusting = HTTPClient(eventLoopGroupProvider: .singleton, configuration: failFast)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(cert)
         let trusting = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))

@@ -35,9 +35,10 @@ public final class FrontendLink: VaultTransport {
         deviceName = self.base
         self.token = token
         timeout = .seconds(timeoutSeconds)
-        client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
+        // A refused connection or an untrusted certificate is reported at once, not retried until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     deinit {
