@@ -241,7 +241,7 @@ let package = Package(
             name: "CofferFrontendTests",
             dependencies: [
                 "CofferFrontend", "CofferRealmAccess", "CofferRealmStore", "CofferCrypto", "CofferProtocol",
-                "CofferHost", "CofferFirmware", "CTAPHID", "OPAQUE", "cofferctl",
+                "CofferHost", "CofferFirmware", "CTAPHID", "OPAQUE", "cofferctl", "coffer-frontend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

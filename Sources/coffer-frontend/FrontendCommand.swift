@@ -74,6 +74,15 @@ struct FrontendCommand: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
         guard listenParts != nil else { throw ValidationError("--listen must be HOST:PORT (IPv6 as [ADDR]:PORT)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        // Checked before anything is opened: a token must not cross a network in clear by a slip of a flag.
+        if tlsCert == nil, let (host, port) = listenParts,
+            !FrontendListener(host: host, port: port, tls: nil).isLoopback, !insecureHTTP
+        {
+            throw ValidationError("""
+                plain HTTP on \(host) is not loopback: give --tls-cert and --tls-key, or --insecure-http behind a \
+                TLS-terminating proxy you trust
+                """)
+        }
         guard rateBurst >= 1, ratePerSecond > 0, maxBody >= 1, bodyTimeout >= 1, forwardTimeout >= 1, maxConcurrent >= 1
         else { throw ValidationError("rates, sizes, timeouts and limits must be positive") }
     }
