@@ -169,7 +169,8 @@ public final class FrontendService: Sendable {
             body = ["status": "unavailable", "realm": configuration.realmHex, "reason": error.description]
             status = .serviceUnavailable
         }
-        let json = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        let json = (try? JSONSerialization.data(withJSONObject: body, options: options)) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
     }

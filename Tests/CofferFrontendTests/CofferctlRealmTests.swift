@@ -1,6 +1,7 @@
 import CofferCrypto
 import CofferHost
 import CofferRealmAccess
+import CofferRealmStore
 import Foundation
 import Testing
 
@@ -101,6 +102,40 @@ import Testing
         let refused = try Self.run(["realm", "manifest", "show", "--manifest", bad])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("member signatures do not verify"))
+    }
+
+    @Test func statusAndInfoThroughAFrontEnd() async throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = directory.appendingPathComponent("manifest.json").path
+        try Data(RealmClientTests.manifestFile().json()).write(to: URL(fileURLWithPath: manifest))
+        let reply = RealmClientTests.getInfoReply(identity: RealmClientTests.members[2])
+        let witness = try await WitnessAgent { _ in (200, reply, [:]) }
+        let board = DiscoveryBoard()
+        await board.set([
+            ServiceRecord(kind: "agent", name: TestRealm.group + "/2", address: witness.url),
+            ServiceRecord(kind: "leader", name: TestRealm.group, address: witness.url),
+        ])
+        let frontend = try await RunningFrontend(board: board, directory: directory)
+        let url = frontend.url
+        let token = TestRealm.token("alice")
+        let (status, info, stranger) = try await onOwnThread {
+            (try Self.run(["realm", "status", "--device", url]),
+             try Self.run(["info", "--device", url, "--token", token, "--manifest", manifest]),
+             try Self.run(["info", "--device", url, "--token", TestRealm.token("alice", key: TestRealm.otherKey),
+                           "--manifest", manifest]))
+        }
+        await board.set([])
+        let empty = try await onOwnThread { try Self.run(["realm", "status", "--device", url]) }
+        await frontend.stop()
+        await witness.stop()
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains(#""leader":"\#(witness.url)""#))
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("a member of the pinned realm manifest"))
+        #expect(stranger.status == 77)
+        #expect(stranger.stderr.contains("HTTP 401"))
+        #expect(empty.status == 69)
     }
 
     @Test func plainHTTPToAFrontEndOffLoopbackIsAUsageError() throws {
