@@ -118,6 +118,28 @@ final class WitnessAgent: Sendable {
     }
 }
 
+/// Keeps every log line (message and metadata, as text) a logger writes, to check what logs hold.
+struct CapturingLogHandler: LogHandler {
+    final class Lines: Sendable {
+        let all = Mutex<[String]>([])
+    }
+
+    let lines: Lines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+             function: String, line: UInt) {
+        let fields = self.metadata.merging(metadata ?? [:]) { $1 }.map { "\($0.key)=\($0.value)" }.sorted()
+        lines.all.withLock { $0.append("\(level) \(message) \(fields.joined(separator: " "))") }
+    }
+}
+
 /// Every request body a witness got, in order.
 final class RequestLog: Sendable {
     let entries = Mutex<[[UInt8]]>([])
@@ -138,8 +160,8 @@ final class RunningFrontend: Sendable {
     private let task: Task<Void, any Error>
 
     init(configuration: FrontendConfiguration = TestRealm.configuration(), board: DiscoveryBoard,
-         tls: (String, String)? = nil, directory: URL) async throws {
-        let logger = Logger(label: "coffer-frontend-test", factory: { _ in SwiftLogNoOpLogHandler() })
+         tls: (String, String)? = nil, directory: URL,
+         logger: Logger = Logger(label: "coffer-frontend-test", factory: { _ in SwiftLogNoOpLogHandler() })) async throws {
         service = FrontendService(configuration: configuration, routing: FrontendRouting(store: board, group: nil),
                                   logger: logger)
         let readyFile = directory.appendingPathComponent("frontend-ready-\(UUID().uuidString).json").path

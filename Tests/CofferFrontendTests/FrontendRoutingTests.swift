@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CofferFrontend
 import CofferRealmStore
 import Foundation
+import Logging
 import Testing
 
 /// The front-end finds the leader in discovery, follows 421 to the leader discovery lists, moves past
@@ -136,5 +137,47 @@ import Testing
             #expect(metrics.text.contains("coffer_frontend_request_duration_seconds_count 2"))
             #expect(metrics.text.contains("coffer_frontend_requests_in_flight 0"))
         }
+    }
+}
+
+/// What the front-end logs: one structured line per vault request, and never a token or a body.
+@Suite struct FrontendLogTests {
+    @Test func logsNameStatusAndOperationButNeverTheTokenOrTheBody() async throws {
+        let witness = try await WitnessAgent()
+        let board = DiscoveryBoard()
+        await board.set([
+            ServiceRecord(kind: "agent", name: TestRealm.group + "/0", address: witness.url),
+            ServiceRecord(kind: "leader", name: TestRealm.group, address: witness.url),
+        ])
+        let lines = CapturingLogHandler.Lines()
+        let frontend = try await RunningFrontend(
+            board: board, directory: FileManager.default.temporaryDirectory,
+            logger: Logger(label: "coffer-frontend-test", factory: { _ in CapturingLogHandler(lines: lines) }))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let token = TestRealm.token("alice")
+        let forged = TestRealm.token("alice", key: TestRealm.otherKey)
+        let message = TestRealm.loginStart(TestRealm.recordID("alice"))
+        _ = try await client.post(frontend.url + "/v1/vault", body: message, headers: ["Authorization": "Bearer " + token])
+        _ = try await client.post(frontend.url + "/v1/vault", body: message, headers: ["Authorization": "Bearer " + forged])
+        try await client.shutdown()
+        await frontend.stop()
+        await witness.stop()
+        let logged = lines.all.withLock { $0 }
+        let vaultLines = logged.filter { $0.contains("vault request") }
+        #expect(vaultLines.count == 2)
+        #expect(vaultLines.contains { $0.contains("status=200") && $0.contains("operation=loginStart") })
+        #expect(vaultLines.contains { $0.contains("status=401") })
+        let everything = logged.joined(separator: "\n")
+        let tokenParts: [String] = token.split(separator: ".").map(String.init)
+        let forgedParts: [String] = forged.split(separator: ".").map(String.init)
+        let secrets: [String] = [token, forged] + tokenParts + forgedParts
+        for secret in secrets {
+            #expect(!everything.contains(secret))
+        }
+        #expect(!everything.contains("\(message)"))
+        #expect(!everything.contains("\(message.prefix(8))".dropLast()))
+        // Nor the account's name or its whole record id (only a short tag of the id follows a request).
+        #expect(!everything.contains(TestRealm.recordID("alice").map { String(format: "%02x", $0) }.joined()))
+        #expect(!everything.contains("alice"))
     }
 }
