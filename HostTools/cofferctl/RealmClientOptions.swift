@@ -6,17 +6,22 @@ import Foundation
 /// What a client needs to use a realm through its front-end: the account's token, the realm's
 /// manifest to pin, and the CA of the front-end's certificate when it is not a system root.
 struct RealmClientOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The account's access token for a realm's front-end, or @FILE to read it from a file.",
-        discussion: "Default: $COFFER_TOKEN.", valueName: "token"))
+    @Option(
+        help: ArgumentHelp(
+            "The account's access token for a realm's front-end, or @FILE to read it from a file.",
+            discussion: "Default: $COFFER_TOKEN.", valueName: "token"))
     var token: String?
 
-    @Option(help: ArgumentHelp("The realm's manifest file to pin (as `cofferctl realm manifest` shows it).",
-                               discussion: "Default: $COFFER_MANIFEST.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The realm's manifest file to pin (as `cofferctl realm manifest` shows it).",
+            discussion: "Default: $COFFER_MANIFEST.", valueName: "file"))
     var manifest: String?
 
-    @Option(help: ArgumentHelp("PEM CA certificate(s) to trust for the front-end's HTTPS certificate.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "PEM CA certificate(s) to trust for the front-end's HTTPS certificate.",
+            valueName: "file"))
     var caFile: String?
 
     /// The token from --token (or @FILE), else $COFFER_TOKEN.
@@ -48,6 +53,7 @@ struct RealmClientOptions: ParsableArguments {
             throw ValidationError("the token is for realm \(claims.realmHex), the manifest is realm \(realmHex)")
         }
         let link = try FrontendLink(base: url, token: token, caFile: caFile)
-        return VaultClient(transport: link, pins: nil, realm: RealmPin(manifest: file.manifest, account: claims.account))
+        return VaultClient(
+            transport: link, pins: nil, realm: RealmPin(manifest: file.manifest, account: claims.account))
     }
 }

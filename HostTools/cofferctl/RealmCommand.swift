@@ -80,12 +80,16 @@ struct RealmManifestVerifyCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("The operator's public key (PEM or SEC1): its countersignature is required.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The operator's public key (PEM or SEC1): its countersignature is required.",
+            valueName: "file"))
     var operatorKey: String?
 
-    @Option(help: ArgumentHelp("An independent witness's public key: its countersignature is required.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "An independent witness's public key: its countersignature is required.",
+            valueName: "file"))
     var witnessKey: String?
 
     func run() throws {
@@ -99,11 +103,15 @@ struct RealmManifestVerifyCommand: ParsableCommand {
                     throw VaultError.manifestUnusable(path: keyFile, reason: "\(error)")
                 }
                 guard file.isCountersigned(role: role, by: key) else {
-                    throw VaultError.manifestUnusable(path: path, reason: "no valid \(role) countersignature by \(keyFile)")
+                    throw VaultError.manifestUnusable(
+                        path: path, reason: "no valid \(role) countersignature by \(keyFile)")
                 }
             }
-            if global.json { try Output.json(["manifest": path, "verified": "ok"]) }
-            else { try Output.line("\(path): verified") }
+            if global.json {
+                try Output.json(["manifest": path, "verified": "ok"])
+            } else {
+                try Output.line("\(path): verified")
+            }
         }
     }
 }
@@ -126,7 +134,9 @@ struct RealmCountersignCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard RealmManifestFile.roles.contains(role) else { throw ValidationError("--role must be operator or witness") }
+        guard RealmManifestFile.roles.contains(role) else {
+            throw ValidationError("--role must be operator or witness")
+        }
     }
 
     func run() throws {
@@ -143,8 +153,11 @@ struct RealmCountersignCommand: ParsableCommand {
             } catch {
                 throw VaultError.manifestUnusable(path: out, reason: "cannot be created as a new file (\(error))")
             }
-            if global.json { try Output.json(["manifest": out, "role": role]) }
-            else { try Output.line("\(out): countersigned as \(role)") }
+            if global.json {
+                try Output.json(["manifest": out, "role": role])
+            } else {
+                try Output.line("\(out): countersigned as \(role)")
+            }
         }
     }
 }

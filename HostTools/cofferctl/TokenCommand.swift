@@ -33,7 +33,9 @@ struct TokenIssueCommand: ParsableCommand {
     var ttl = 3600
 
     func validate() throws {
-        guard realm.count == 32, Hex.decode(realm) != nil else { throw ValidationError("--realm must be 32 hex digits") }
+        guard realm.count == 32, Hex.decode(realm) != nil else {
+            throw ValidationError("--realm must be 32 hex digits")
+        }
         guard (1...AccessToken.maxAccountLength).contains(account.utf8.count),
             !account.unicodeScalars.contains(where: { $0.value < 0x20 })
         else { throw ValidationError("--account must be 1 to 256 bytes without control characters") }
@@ -48,8 +50,9 @@ struct TokenIssueCommand: ParsableCommand {
             Output.failure("cannot read the auth key: \(error)", status: ExitStatus.failure.rawValue)
             throw ExitCode(ExitStatus.failure.rawValue)
         }
-        let token = try AccessToken.issue(account: account, realmHex: realm.lowercased(),
-                                          now: Int64(Date().timeIntervalSince1970), lifetime: Int64(ttl), key: key)
+        let token = try AccessToken.issue(
+            account: account, realmHex: realm.lowercased(),
+            now: Int64(Date().timeIntervalSince1970), lifetime: Int64(ttl), key: key)
         try reporting {
             if global.json {
                 try Output.json(["token": token], what: "the token", secret: true)

@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The end of one forward: the agent's reply, or the status and reason the client gets instead.
@@ -34,13 +34,16 @@ public final class AgentForwarder: Sendable {
     private let metrics: FrontendMetrics
     private let logger: Logger
 
-    public init(routing: FrontendRouting, configuration: FrontendConfiguration, metrics: FrontendMetrics,
-                logger: Logger) {
+    public init(
+        routing: FrontendRouting, configuration: FrontendConfiguration, metrics: FrontendMetrics,
+        logger: Logger
+    ) {
         var clientConfiguration = HTTPClient.Configuration()
         // A refused connection must fail at once (then we pick another agent), not be retried by the pool
         // until the deadline.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        clientConfiguration.timeout.connect = .milliseconds(Int64(min(2_000, configuration.forwardDeadlineMilliseconds)))
+        clientConfiguration.timeout.connect = .milliseconds(
+            Int64(min(2_000, configuration.forwardDeadlineMilliseconds)))
         clientConfiguration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.routing = routing
@@ -62,8 +65,9 @@ public final class AgentForwarder: Sendable {
         while true {
             if retry > 0 {
                 metrics.forwardRetries.increment()
-                let pause = min(configuration.retryBackoffLimitMilliseconds,
-                                configuration.retryBackoffMilliseconds << min(retry - 1, 16))
+                let pause = min(
+                    configuration.retryBackoffLimitMilliseconds,
+                    configuration.retryBackoffMilliseconds << min(retry - 1, 16))
                 guard deadline - .now() > .milliseconds(Int64(pause)) else {
                     return .failure(status: 503, reason: "no leader answered in time: \(lastProblem)")
                 }
@@ -78,7 +82,9 @@ public final class AgentForwarder: Sendable {
                 continue
             }
             let left = deadline - .now()
-            guard left > .nanoseconds(0) else { return .failure(status: 504, reason: "the realm did not answer in time") }
+            guard left > .nanoseconds(0) else {
+                return .failure(status: 504, reason: "the realm did not answer in time")
+            }
             switch await send(body, to: address, timeout: left) {
             case .answered(200, let reply, _):
                 await routing.served(by: address)
@@ -99,7 +105,8 @@ public final class AgentForwarder: Sendable {
                 lastProblem = "agent \(address) unreachable"
             case .lost(let why):
                 logger.warning("forward lost after sending", metadata: ["agent": "\(address)", "error": "\(why)"])
-                return .failure(status: 504, reason: "the leader did not answer; the request may or may not have been served")
+                return .failure(
+                    status: 504, reason: "the leader did not answer; the request may or may not have been served")
             }
         }
     }

@@ -19,7 +19,8 @@ public actor FrontendRouting {
         public var description: String {
             switch self {
             case .noAgents(let group): "discovery lists no agent of group \(group)"
-            case .groupNotNamed(let groups): "discovery lists several groups (\(groups.joined(separator: ", "))): name one"
+            case .groupNotNamed(let groups):
+                "discovery lists several groups (\(groups.joined(separator: ", "))): name one"
             case .store(let why): why
             }
         }
@@ -95,7 +96,8 @@ public actor FrontendRouting {
 
     private func groupName() async throws(RoutingError) -> String {
         if let group { return group }
-        let names = Set(try await services(kind: "agent").compactMap { $0.name.split(separator: "/").first.map(String.init) })
+        let names = Set(
+            try await services(kind: "agent").compactMap { $0.name.split(separator: "/").first.map(String.init) })
         guard names.count <= 1 else { throw .groupNotNamed(names.sorted()) }
         guard let only = names.first else { throw .noAgents(group: "(any)") }
         return only

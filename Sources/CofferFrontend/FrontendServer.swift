@@ -19,8 +19,10 @@ public struct FrontendListener: Sendable {
     /// Where to write `{"pid":..,"port":..,"url":..}` once the socket is bound.
     public var readyFile: String?
 
-    public init(host: String, port: Int, tls: (certificateFile: String, keyFile: String)?, insecureHTTP: Bool = false,
-                readyFile: String? = nil) {
+    public init(
+        host: String, port: Int, tls: (certificateFile: String, keyFile: String)?, insecureHTTP: Bool = false,
+        readyFile: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.tls = tls
@@ -63,17 +65,23 @@ public enum FrontendServer {
         let server: HTTPServerBuilder
         let scheme: String
         if let tls = listener.tls {
-            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateFile).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
             let key = try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)
-            server = try .tls(http, tlsConfiguration: .makeServerConfiguration(certificateChain: chain,
-                                                                                privateKey: .privateKey(key)))
+            server = try .tls(
+                http,
+                tlsConfiguration: .makeServerConfiguration(
+                    certificateChain: chain,
+                    privateKey: .privateKey(key)))
             scheme = "https"
         } else {
             guard listener.isLoopback || listener.insecureHTTP else {
-                throw FrontendStartError(description: """
-                    refusing plain HTTP on \(listener.host), which is not loopback: give --tls-cert and --tls-key \
-                    (or --insecure-http behind a TLS-terminating proxy you trust)
-                    """)
+                throw FrontendStartError(
+                    description: """
+                        refusing plain HTTP on \(listener.host), which is not loopback: give --tls-cert and --tls-key \
+                        (or --insecure-http behind a TLS-terminating proxy you trust)
+                        """)
             }
             if !listener.isLoopback {
                 logger.warning("serving plain HTTP on a non-loopback address: tokens cross the network in clear")

@@ -39,8 +39,9 @@ public final class FrontendService: Sendable {
         router.post("/v1/vault") { request, _ in await self.vault(request) }
         router.get("/healthz") { _, _ in await self.health() }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
         }
         return router
     }
@@ -61,15 +62,18 @@ public final class FrontendService: Sendable {
             defer { releaseSlot() }
             response = await vault(request, tag: &tag, operation: &operation)
         } else {
-            response = refusal(.serviceUnavailable, "the front-end is at its limit of concurrent requests",
-                               headers: [Self.retryAfter: "1"])
+            response = refusal(
+                .serviceUnavailable, "the front-end is at its limit of concurrent requests",
+                headers: [Self.retryAfter: "1"])
         }
         let took = ContinuousClock.now - started
         metrics.answered(status: response.status.code, after: took)
-        logger.info("vault request", metadata: [
-            "status": "\(response.status.code)", "operation": "\(operation)", "account": "\(tag)",
-            "ms": "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)",
-        ])
+        logger.info(
+            "vault request",
+            metadata: [
+                "status": "\(response.status.code)", "operation": "\(operation)", "account": "\(tag)",
+                "ms": "\(took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000)",
+            ])
         return response
     }
 
@@ -83,15 +87,17 @@ public final class FrontendService: Sendable {
         tag = Self.tag(AccountRecordID.derive(realmID: configuration.realmID, account: token.account))
         let now = (ContinuousClock.now - epoch) / .seconds(1)
         if let wait = limiter.withLock({ $0.take(account: token.account, now: now) }) {
-            return refusal(.tooManyRequests, "this account's request rate is over its limit",
-                           headers: [Self.retryAfter: String(max(1, Int(wait.rounded(.up))))])
+            return refusal(
+                .tooManyRequests, "this account's request rate is over its limit",
+                headers: [Self.retryAfter: String(max(1, Int(wait.rounded(.up))))])
         }
         let body: [UInt8]
         switch await readBody(request) {
         case .success(let bytes): body = bytes
         case .failure(.tooLarge):
-            return refusal(.contentTooLarge, "the body is over \(configuration.maxBodyBytes) bytes",
-                           headers: [.connection: "close"])
+            return refusal(
+                .contentTooLarge, "the body is over \(configuration.maxBodyBytes) bytes",
+                headers: [.connection: "close"])
         case .failure(.tooSlow):
             return refusal(.requestTimeout, "the body did not arrive in time", headers: [.connection: "close"])
         case .failure(.broken):
@@ -104,8 +110,9 @@ public final class FrontendService: Sendable {
             operation = "\(vaultOperation)"
             switch await forwarder.forward(forwarded) {
             case .reply(let reply):
-                return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
-                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply)))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/octet-stream"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply)))
             case .failure(let status, let reason):
                 return refusal(HTTPResponse.Status(code: status), reason)
             }
@@ -119,8 +126,9 @@ public final class FrontendService: Sendable {
         let now = Int64(Date().timeIntervalSince1970)
         do {
             return .success(
-                try AccessToken(verifying: String(field.dropFirst("Bearer ".count)), key: configuration.authKey,
-                                realmHex: configuration.realmHex, now: now, leeway: configuration.tokenLeewaySeconds))
+                try AccessToken(
+                    verifying: String(field.dropFirst("Bearer ".count)), key: configuration.authKey,
+                    realmHex: configuration.realmHex, now: now, leeway: configuration.tokenLeewaySeconds))
         } catch {
             return .failure(error)
         }
@@ -162,8 +170,10 @@ public final class FrontendService: Sendable {
         let status: HTTPResponse.Status
         do {
             let seen = try await routing.snapshot()
-            body = ["status": seen.agents.isEmpty ? "no-agents" : "ok", "realm": configuration.realmHex,
-                    "group": seen.group, "leader": seen.leader.map { $0 as Any } ?? NSNull(), "agents": seen.agents]
+            body = [
+                "status": seen.agents.isEmpty ? "no-agents" : "ok", "realm": configuration.realmHex,
+                "group": seen.group, "leader": seen.leader.map { $0 as Any } ?? NSNull(), "agents": seen.agents,
+            ]
             status = seen.agents.isEmpty ? .serviceUnavailable : .ok
         } catch {
             body = ["status": "unavailable", "realm": configuration.realmHex, "reason": error.description]
@@ -171,8 +181,9 @@ public final class FrontendService: Sendable {
         }
         let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
         let json = (try? JSONSerialization.data(withJSONObject: body, options: options)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
     }
 
     // MARK: - Helpers
@@ -182,7 +193,8 @@ public final class FrontendService: Sendable {
     private func refusal(_ status: HTTPResponse.Status, _ reason: String, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "text/plain; charset=utf-8"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reason + "\n")))
+        return Response(
+            status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reason + "\n")))
     }
 
     private func claimSlot() -> Bool {

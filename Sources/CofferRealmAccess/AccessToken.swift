@@ -79,7 +79,8 @@ public struct AccessToken: Equatable, Sendable {
             let claimBytes = Base64URL.decode(parts[1]), let signature = Base64URL.decode(parts[2])
         else { throw .malformed }
         guard let header = StrictJSON.object(headerBytes), header["alg"] == .string("ES256"),
-            header.keys.allSatisfy({ $0 == "alg" || $0 == "typ" }), header["typ"] == nil || header["typ"] == .string("JWT")
+            header.keys.allSatisfy({ $0 == "alg" || $0 == "typ" }),
+            header["typ"] == nil || header["typ"] == .string("JWT")
         else { throw .unsupportedHeader }
         // The signature before anything in the claims is believed.
         let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))

@@ -125,8 +125,10 @@ enum StrictJSON {
                     case UInt8(ascii: "f"): out.append(0x0C)
                     case UInt8(ascii: "u"):
                         // Basic-plane escapes only; surrogates (pairs or lone) are refused.
-                        guard at + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self),
-                                                                       radix: 16),
+                        guard at + 4 <= bytes.count,
+                            let code = UInt32(
+                                String(decoding: bytes[at..<at + 4], as: UTF8.self),
+                                radix: 16),
                             !(0xD800...0xDFFF).contains(code), let scalar = Unicode.Scalar(code)
                         else { return nil }
                         at += 4

@@ -11,7 +11,8 @@ import Logging
 struct FrontendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coffer-frontend",
-        abstract: "Serve a Coffer realm over HTTP(S): authenticate accounts, forward vault messages to the leader agent.",
+        abstract:
+            "Serve a Coffer realm over HTTP(S): authenticate accounts, forward vault messages to the leader agent.",
         discussion: """
             POST /v1/vault with Authorization: Bearer <ES256 JWT signed by the operator's auth key>; the body is \
             the vault command byte and its payload, the reply the device's answer. GET /healthz, GET /metrics. \
@@ -19,7 +20,8 @@ struct FrontendCommand: AsyncParsableCommand {
             unavailable, 74 the ready file could not be written.
             """)
 
-    @Option(help: ArgumentHelp("Address to listen on; port 0 lets the OS pick (see --ready-file).", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp("Address to listen on; port 0 lets the OS pick (see --ready-file).", valueName: "host:port"))
     var listen = "127.0.0.1:0"
 
     @Option(help: ArgumentHelp("Write {\"pid\",\"port\",\"url\"} here once listening.", valueName: "file"))
@@ -34,14 +36,18 @@ struct FrontendCommand: AsyncParsableCommand {
     @Flag(help: "Allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy only).")
     var insecureHTTP = false
 
-    @Option(help: ArgumentHelp("The operator's auth public key (PEM or raw SEC1): tokens must verify under it.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The operator's auth public key (PEM or raw SEC1): tokens must verify under it.",
+            valueName: "file"))
     var authPublicKey: String
 
     @Option(help: ArgumentHelp("The realm id (32 hex digits): tokens must name it in aud.", valueName: "hex"))
     var realm: String
 
-    @Option(help: ArgumentHelp("The realm's store, for discovery: dir:PATH or etcd://HOST:PORT[,...].", valueName: "address"))
+    @Option(
+        help: ArgumentHelp(
+            "The realm's store, for discovery: dir:PATH or etcd://HOST:PORT[,...].", valueName: "address"))
     var store: String
 
     @Option(help: ArgumentHelp("The group to route to (hex); default: the only one discovery lists.", valueName: "hex"))
@@ -59,8 +65,10 @@ struct FrontendCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Longest wait for a request body, in milliseconds (then 408).", valueName: "ms"))
     var bodyTimeout = 5_000
 
-    @Option(help: ArgumentHelp("Longest forward to the agents, retries included, in milliseconds (then 504).",
-                               valueName: "ms"))
+    @Option(
+        help: ArgumentHelp(
+            "Longest forward to the agents, retries included, in milliseconds (then 504).",
+            valueName: "ms"))
     var forwardTimeout = 15_000
 
     @Option(help: ArgumentHelp("Requests served at once (more get 503).", valueName: "n"))
@@ -71,14 +79,17 @@ struct FrontendCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard realmID != nil else { throw ValidationError("--realm must be 32 hex digits") }
-        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give --tls-cert and --tls-key together") }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("give --tls-cert and --tls-key together")
+        }
         guard listenParts != nil else { throw ValidationError("--listen must be HOST:PORT (IPv6 as [ADDR]:PORT)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         // Checked before anything is opened: a token must not cross a network in clear by a slip of a flag.
         if tlsCert == nil, let (host, port) = listenParts,
             !FrontendListener(host: host, port: port, tls: nil).isLoopback, !insecureHTTP
         {
-            throw ValidationError("""
+            throw ValidationError(
+                """
                 plain HTTP on \(host) is not loopback: give --tls-cert and --tls-key, or --insecure-http behind a \
                 TLS-terminating proxy you trust
                 """)
@@ -121,7 +132,8 @@ struct FrontendCommand: AsyncParsableCommand {
             logger: logger)
         let (host, port) = listenParts!
         let listener = FrontendListener(
-            host: host, port: port, tls: tlsCert.map { ($0, tlsKey!) }, insecureHTTP: insecureHTTP, readyFile: readyFile)
+            host: host, port: port, tls: tlsCert.map { ($0, tlsKey!) }, insecureHTTP: insecureHTTP, readyFile: readyFile
+        )
         do {
             try await FrontendServer.run(service, listener: listener, logger: logger)
         } catch let error as FrontendStartError {
@@ -138,7 +150,9 @@ struct FrontendCommand: AsyncParsableCommand {
         guard digits.count == 32 else { return nil }
         var bytes: [UInt8] = []
         for index in stride(from: 0, to: 32, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else {
+                return nil
+            }
             bytes.append(byte)
         }
         return bytes

@@ -50,7 +50,8 @@ public struct RealmManifestFile: Equatable, Sendable {
             throw .manifestUnusable(path: path, reason: error.reason)
         }
         do {
-            try file.manifest.verify(signatures: file.memberSignatures, engine: OpenSSLCryptoEngine(suite: P256SHA256Suite()))
+            try file.manifest.verify(
+                signatures: file.memberSignatures, engine: OpenSSLCryptoEngine(suite: P256SHA256Suite()))
         } catch {
             throw .manifestUnusable(path: path, reason: "member signatures do not verify (\(error))")
         }
@@ -61,8 +62,9 @@ public struct RealmManifestFile: Equatable, Sendable {
     public func isCountersigned(role: String, by key: ECDSAVerifyingKey) -> Bool {
         countersignatures.contains { entry in
             entry.role == role && (try? ECDSAVerifyingKey(sec1: Hex.decode(entry.key) ?? [])) == key
-                && key.isValidSignature(Hex.decode(entry.signature) ?? [],
-                                        for: Self.countersignedBytes(role: role, manifest: manifest))
+                && key.isValidSignature(
+                    Hex.decode(entry.signature) ?? [],
+                    for: Self.countersignedBytes(role: role, manifest: manifest))
         }
     }
 
@@ -70,8 +72,9 @@ public struct RealmManifestFile: Equatable, Sendable {
     public func countersigned(role: String, with key: ECDSASigningKey) throws(CryptoError) -> RealmManifestFile {
         var copy = self
         let signature = try key.signature(for: Self.countersignedBytes(role: role, manifest: manifest))
-        copy.countersignatures.append(Countersignature(
-            role: role, key: Hex.encode(key.publicKey.compressedRepresentation), signature: Hex.encode(signature)))
+        copy.countersignatures.append(
+            Countersignature(
+                role: role, key: Hex.encode(key.publicKey.compressedRepresentation), signature: Hex.encode(signature)))
         return copy
     }
 
@@ -106,8 +109,9 @@ public struct RealmManifestFile: Equatable, Sendable {
 
     /// The file's JSON (sorted keys, one line).
     public func json() -> [UInt8] {
-        let wire = Wire(manifest: Hex.encode(manifest.encoded()), memberSignatures: memberSignatures.map(Hex.encode),
-                        countersignatures: countersignatures)
+        let wire = Wire(
+            manifest: Hex.encode(manifest.encoded()), memberSignatures: memberSignatures.map(Hex.encode),
+            countersignatures: countersignatures)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array((try? encoder.encode(wire)) ?? Data()) + [0x0A]

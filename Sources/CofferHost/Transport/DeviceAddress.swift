@@ -59,7 +59,8 @@ public enum DeviceAddress: Equatable, Sendable, CustomStringConvertible {
         }
         guard !host.isEmpty else { throw .invalidAddress(text, reason: "the host is empty") }
         guard secure || host == "localhost" || host == "::1" || host.hasPrefix("127.") else {
-            throw .invalidAddress(text, reason: "plain http:// is for loopback only (the token would cross the network in clear)")
+            throw .invalidAddress(
+                text, reason: "plain http:// is for loopback only (the token would cross the network in clear)")
         }
         return .frontend(url: secure ? "https://" + rest : "http://" + rest)
     }

@@ -20,7 +20,9 @@ public final class FrontendLink: VaultTransport {
     private let timeout: TimeAmount
 
     /// A link to the front-end at `base` (`https://HOST[:PORT]`), presenting `token`.
-    public init(base: String, token: String, caFile: String?, timeoutSeconds: Int64 = FrontendLink.defaultTimeoutSeconds)
+    public init(
+        base: String, token: String, caFile: String?, timeoutSeconds: Int64 = FrontendLink.defaultTimeoutSeconds
+    )
         throws(DeviceError)
     {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -51,8 +53,9 @@ public final class FrontendLink: VaultTransport {
             var headers = HTTPHeaders()
             headers.add(name: "Authorization", value: "Bearer " + token)
             headers.add(name: "Content-Type", value: "application/octet-stream")
-            let request = try HTTPClient.Request(url: base + "/v1/vault", method: .POST, headers: headers,
-                                                 body: .bytes([command.rawValue] + payload))
+            let request = try HTTPClient.Request(
+                url: base + "/v1/vault", method: .POST, headers: headers,
+                body: .bytes([command.rawValue] + payload))
             response = try client.execute(request: request, deadline: .now() + timeout).wait()
         } catch {
             throw .unreachable(device: deviceName, reason: FrontendLink.describe(error))
@@ -79,7 +82,8 @@ public final class FrontendLink: VaultTransport {
     /// A transport error in words; a certificate the client does not trust is said plainly.
     static func describe(_ error: any Error) -> String {
         if let ssl = error as? NIOSSLError, case .handshakeFailed = ssl {
-            return "TLS handshake failed (is the front-end's certificate signed by a CA you trust? see --ca-file): \(ssl)"
+            return
+                "TLS handshake failed (is the front-end's certificate signed by a CA you trust? see --ca-file): \(ssl)"
         }
         return "\(error)"
     }
