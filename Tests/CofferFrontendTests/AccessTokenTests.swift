@@ -24,8 +24,9 @@ import Testing
     }
 
     @Test func anIssuedTokenVerifiesAndNamesItsAccount() throws {
-        let token = try AccessToken.issue(account: "alice@example", realmHex: TestRealm.realmHex, now: Self.now,
-                                          lifetime: 600, key: Self.key)
+        let token = try AccessToken.issue(
+            account: "alice@example", realmHex: TestRealm.realmHex, now: Self.now,
+            lifetime: 600, key: Self.key)
         let verified = try Self.verify(token)
         #expect(verified.account == "alice@example")
         #expect(verified.expires == Self.now + 600)
@@ -33,8 +34,9 @@ import Testing
     }
 
     @Test func expiryAndNotBeforeHoldWithinTheLeewayOnly() throws {
-        let token = try AccessToken.issue(account: "a", realmHex: TestRealm.realmHex, now: Self.now, lifetime: 60,
-                                          key: Self.key)
+        let token = try AccessToken.issue(
+            account: "a", realmHex: TestRealm.realmHex, now: Self.now, lifetime: 60,
+            key: Self.key)
         _ = try Self.verify(token, at: Self.now + 60 + 30)
         #expect(throws: AccessTokenError.expired) { try Self.verify(token, at: Self.now + 60 + 31) }
         _ = try Self.verify(token, at: Self.now - 30)
@@ -65,7 +67,9 @@ import Testing
             #"{"aud":["\#(TestRealm.realmHex)"],"exp":1800000600,"sub":"alice"}"#,
         ]
         for claims in refusedClaims {
-            #expect(throws: (any Error).self, "\(claims)") { try Self.verify(Self.signed(header: #"{"alg":"ES256"}"#, claims: claims)) }
+            #expect(throws: (any Error).self, "\(claims)") {
+                try Self.verify(Self.signed(header: #"{"alg":"ES256"}"#, claims: claims))
+            }
         }
     }
 
@@ -73,8 +77,10 @@ import Testing
         let token = Self.signed(header: #"{"alg":"ES256"}"#, claims: Self.claims)
         var parts = token.split(separator: ".").map(String.init)
         // One signature bit flipped.
-        var signature = Array(Data(base64Encoded: parts[2].replacingOccurrences(of: "-", with: "+")
-            .replacingOccurrences(of: "_", with: "/") + "==")!)
+        var signature = Array(
+            Data(
+                base64Encoded: parts[2].replacingOccurrences(of: "-", with: "+")
+                    .replacingOccurrences(of: "_", with: "/") + "==")!)
         signature[10] ^= 1
         parts[2] = Self.b64(signature)
         #expect(throws: AccessTokenError.badSignature) { try Self.verify(parts.joined(separator: ".")) }

@@ -29,17 +29,22 @@ import Testing
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 
     static func scratch() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cofferctl-realm-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cofferctl-realm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }
 
-    @Test(arguments: [["ecparam", "-genkey", "-name", "prime256v1", "-noout"],
-                      ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]])
+    @Test(arguments: [
+        ["ecparam", "-genkey", "-name", "prime256v1", "-noout"],
+        ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    ])
     func tokenIssueSignsWithAnOpenSSLKeyAndTheFrontEndsVerifierAcceptsIt(_ generate: [String]) throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -47,18 +52,22 @@ import Testing
         let publicKey = directory.appendingPathComponent("auth.pub.pem").path
         try FrontendTLSTests.openssl(generate + ["-out", key])
         try FrontendTLSTests.openssl(["ec", "-in", key, "-pubout", "-out", publicKey])
-        let result = try Self.run(["token", "issue", "--auth-key", key, "--account", "alice", "--realm",
-                                   TestRealm.realmHex, "--ttl", "120"])
+        let result = try Self.run([
+            "token", "issue", "--auth-key", key, "--account", "alice", "--realm",
+            TestRealm.realmHex, "--ttl", "120",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let verified = try AccessToken(verifying: token, key: AuthKeyFile.publicKey(at: publicKey),
-                                       realmHex: TestRealm.realmHex, now: TestRealm.now, leeway: 0)
+        let verified = try AccessToken(
+            verifying: token, key: AuthKeyFile.publicKey(at: publicKey),
+            realmHex: TestRealm.realmHex, now: TestRealm.now, leeway: 0)
         #expect(verified.account == "alice")
         #expect(verified.expires - TestRealm.now <= 120)
         // Another key's public half does not verify it.
         #expect(throws: AccessTokenError.badSignature) {
-            try AccessToken(verifying: token, key: TestRealm.authKey.publicKey, realmHex: TestRealm.realmHex,
-                            now: TestRealm.now, leeway: 0)
+            try AccessToken(
+                verifying: token, key: TestRealm.authKey.publicKey, realmHex: TestRealm.realmHex,
+                now: TestRealm.now, leeway: 0)
         }
     }
 
@@ -73,22 +82,34 @@ import Testing
         try FrontendTLSTests.openssl(["ec", "-in", witnessKey, "-pubout", "-out", witnessPublic])
 
         #expect(try Self.run(["realm", "manifest", "verify", "--manifest", manifest]).status == 0)
-        let unsigned = try Self.run(["realm", "manifest", "verify", "--manifest", manifest, "--witness-key", witnessPublic])
+        let unsigned = try Self.run([
+            "realm", "manifest", "verify", "--manifest", manifest, "--witness-key", witnessPublic,
+        ])
         #expect(unsigned.status == 1)
         #expect(unsigned.stderr.contains("no valid witness countersignature"))
 
         let countersigned = directory.appendingPathComponent("manifest.witnessed.json").path
-        let signing = try Self.run(["realm", "countersign", "--manifest", manifest, "--key", witnessKey, "--role",
-                                    "witness", "--out", countersigned])
+        let signing = try Self.run([
+            "realm", "countersign", "--manifest", manifest, "--key", witnessKey, "--role",
+            "witness", "--out", countersigned,
+        ])
         #expect(signing.status == 0, "\(signing.stderr)")
-        #expect(try Self.run(["realm", "manifest", "verify", "--manifest", countersigned, "--witness-key",
-                              witnessPublic]).status == 0)
+        #expect(
+            try Self.run([
+                "realm", "manifest", "verify", "--manifest", countersigned, "--witness-key",
+                witnessPublic,
+            ]).status == 0)
         // The witness's signature does not stand for the operator's.
-        #expect(try Self.run(["realm", "manifest", "verify", "--manifest", countersigned, "--operator-key",
-                              witnessPublic]).status == 1)
+        #expect(
+            try Self.run([
+                "realm", "manifest", "verify", "--manifest", countersigned, "--operator-key",
+                witnessPublic,
+            ]).status == 1)
         // --out is never overwritten.
-        let again = try Self.run(["realm", "countersign", "--manifest", manifest, "--key", witnessKey, "--role",
-                                  "witness", "--out", countersigned])
+        let again = try Self.run([
+            "realm", "countersign", "--manifest", manifest, "--key", witnessKey, "--role",
+            "witness", "--out", countersigned,
+        ])
         #expect(again.status == 1)
 
         var tampered = try Data(contentsOf: URL(fileURLWithPath: manifest))
@@ -96,7 +117,8 @@ import Testing
         let text = String(decoding: tampered, as: UTF8.self)
         let signatureStart = text.range(of: #""memberSignatures":[""#)!.upperBound
         let digit = text[signatureStart]
-        tampered = Data(text.replacingCharacters(in: signatureStart...signatureStart, with: digit == "0" ? "1" : "0").utf8)
+        tampered = Data(
+            text.replacingCharacters(in: signatureStart...signatureStart, with: digit == "0" ? "1" : "0").utf8)
         let bad = directory.appendingPathComponent("bad.json").path
         try tampered.write(to: URL(fileURLWithPath: bad))
         let refused = try Self.run(["realm", "manifest", "show", "--manifest", bad])
@@ -120,10 +142,14 @@ import Testing
         let url = frontend.url
         let token = TestRealm.token("alice")
         let (status, info, stranger) = try await onOwnThread {
-            (try Self.run(["realm", "status", "--device", url]),
-             try Self.run(["info", "--device", url, "--token", token, "--manifest", manifest]),
-             try Self.run(["info", "--device", url, "--token", TestRealm.token("alice", key: TestRealm.otherKey),
-                           "--manifest", manifest]))
+            (
+                try Self.run(["realm", "status", "--device", url]),
+                try Self.run(["info", "--device", url, "--token", token, "--manifest", manifest]),
+                try Self.run([
+                    "info", "--device", url, "--token", TestRealm.token("alice", key: TestRealm.otherKey),
+                    "--manifest", manifest,
+                ])
+            )
         }
         await board.set([])
         let empty = try await onOwnThread { try Self.run(["realm", "status", "--device", url]) }

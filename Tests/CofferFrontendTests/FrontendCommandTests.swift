@@ -19,7 +19,9 @@ import Testing
         return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
     }
 
-    static let required = ["--auth-public-key", "/nonexistent", "--realm", TestRealm.realmHex, "--store", "dir:/nonexistent"]
+    static let required = [
+        "--auth-public-key", "/nonexistent", "--realm", TestRealm.realmHex, "--store", "dir:/nonexistent",
+    ]
 
     @Test func plainHTTPOffLoopbackIsRefusedAsAUsageError() throws {
         let refused = try Self.run(Self.required + ["--listen", "0.0.0.0:0"])

@@ -21,8 +21,10 @@ enum TestRealm {
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
-    static func token(_ account: String, key: ECDSASigningKey = authKey, realm: String = realmHex,
-                      from start: Int64 = now, lifetime: Int64 = 300) -> String {
+    static func token(
+        _ account: String, key: ECDSASigningKey = authKey, realm: String = realmHex,
+        from start: Int64 = now, lifetime: Int64 = 300
+    ) -> String {
         try! AccessToken.issue(account: account, realmHex: realm, now: start, lifetime: lifetime, key: key)
     }
 
@@ -49,7 +51,8 @@ actor DiscoveryBoard: RealmStore {
 
     func set(_ records: [ServiceRecord]) { self.records = records }
 
-    nonisolated func append(group: RealmGroupName, index: UInt64, entry: [UInt8]) async throws(RealmStoreError) -> Bool {
+    nonisolated func append(group: RealmGroupName, index: UInt64, entry: [UInt8]) async throws(RealmStoreError) -> Bool
+    {
         throw .unavailable("routing reads discovery only")
     }
     nonisolated func read(group: RealmGroupName, from index: UInt64, limit: Int) async throws(RealmStoreError)
@@ -98,8 +101,9 @@ final class WitnessAgent: Sendable {
             let (status, reply, headers) = answer(body)
             var fields = HTTPFields()
             for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
-            return Response(status: .init(code: status), headers: fields,
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply)))
+            return Response(
+                status: .init(code: status), headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply)))
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
@@ -133,8 +137,10 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-             function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+        function: String, line: UInt
+    ) {
         let fields = self.metadata.merging(metadata ?? [:]) { $1 }.map { "\($0.key)=\($0.value)" }.sorted()
         lines.all.withLock { $0.append("\(level) \(message) \(fields.joined(separator: " "))") }
     }
@@ -159,14 +165,18 @@ final class RunningFrontend: Sendable {
     let service: FrontendService
     private let task: Task<Void, any Error>
 
-    init(configuration: FrontendConfiguration = TestRealm.configuration(), board: DiscoveryBoard,
-         tls: (String, String)? = nil, directory: URL,
-         logger: Logger = Logger(label: "coffer-frontend-test", factory: { _ in SwiftLogNoOpLogHandler() })) async throws {
-        service = FrontendService(configuration: configuration, routing: FrontendRouting(store: board, group: nil),
-                                  logger: logger)
+    init(
+        configuration: FrontendConfiguration = TestRealm.configuration(), board: DiscoveryBoard,
+        tls: (String, String)? = nil, directory: URL,
+        logger: Logger = Logger(label: "coffer-frontend-test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws {
+        service = FrontendService(
+            configuration: configuration, routing: FrontendRouting(store: board, group: nil),
+            logger: logger)
         let readyFile = directory.appendingPathComponent("frontend-ready-\(UUID().uuidString).json").path
         let app = try FrontendServer.application(
-            service, listener: FrontendListener(host: "127.0.0.1", port: 0, tls: tls, readyFile: readyFile), logger: logger)
+            service, listener: FrontendListener(host: "127.0.0.1", port: 0, tls: tls, readyFile: readyFile),
+            logger: logger)
         task = Task { try await app.run() }
         url = try await Self.waitForReady(readyFile)
     }

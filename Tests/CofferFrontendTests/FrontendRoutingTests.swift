@@ -63,8 +63,10 @@ import Testing
     }
 
     @Test func anAgentThatRefusesConnectionsIsPassedOver() async throws {
-        let gone = try await WitnessAgent()
-        await gone.stop()
+        // A port held bound but not listening: connections are refused, and no other test's listener can
+        // take the port meanwhile (a stopped server's port could be reused by one running in parallel).
+        let gone = try RefusingPort()
+        defer { gone.close() }
         let alive = try await WitnessAgent()
         let board = DiscoveryBoard()
         await board.set([
@@ -108,8 +110,9 @@ import Testing
         var configuration = TestRealm.configuration()
         configuration.forwardDeadlineMilliseconds = 300
         let board = DiscoveryBoard()
-        let frontend = try await RunningFrontend(configuration: configuration, board: board,
-                                                 directory: FileManager.default.temporaryDirectory)
+        let frontend = try await RunningFrontend(
+            configuration: configuration, board: board,
+            directory: FileManager.default.temporaryDirectory)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let answer = try await client.post(frontend.url + "/v1/vault", body: Self.message, headers: Self.alice)
         let health = try await client.get(frontend.url + "/healthz")
@@ -157,8 +160,10 @@ import Testing
         let token = TestRealm.token("alice")
         let forged = TestRealm.token("alice", key: TestRealm.otherKey)
         let message = TestRealm.loginStart(TestRealm.recordID("alice"))
-        _ = try await client.post(frontend.url + "/v1/vault", body: message, headers: ["Authorization": "Bearer " + token])
-        _ = try await client.post(frontend.url + "/v1/vault", body: message, headers: ["Authorization": "Bearer " + forged])
+        _ = try await client.post(
+            frontend.url + "/v1/vault", body: message, headers: ["Authorization": "Bearer " + token])
+        _ = try await client.post(
+            frontend.url + "/v1/vault", body: message, headers: ["Authorization": "Bearer " + forged])
         try await client.shutdown()
         await frontend.stop()
         await witness.stop()

@@ -24,14 +24,17 @@ import Testing
     }
 
     @Test func httpsServesAClientThatTrustsTheCAAndRefusesOneThatDoesNot() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("frontend-tls-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "frontend-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
-        try Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                          "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
-                          "-addext", "subjectAltName=IP:127.0.0.1"])
+        try Self.openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+        ])
         let witness = try await WitnessAgent()
         let board = DiscoveryBoard()
         await board.set([
@@ -82,18 +85,21 @@ import Testing
     }
 
     @Test func plainHTTPOffLoopbackIsRefusedUnlessAskedFor() async throws {
-        let service = FrontendService(configuration: TestRealm.configuration(),
-                                      routing: FrontendRouting(store: DiscoveryBoard(), group: nil),
-                                      logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let service = FrontendService(
+            configuration: TestRealm.configuration(),
+            routing: FrontendRouting(store: DiscoveryBoard(), group: nil),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         #expect(throws: FrontendStartError.self) {
-            _ = try FrontendServer.application(service, listener: FrontendListener(host: "0.0.0.0", port: 0, tls: nil),
-                                               logger: logger)
+            _ = try FrontendServer.application(
+                service, listener: FrontendListener(host: "0.0.0.0", port: 0, tls: nil),
+                logger: logger)
         }
         _ = try FrontendServer.application(
             service, listener: FrontendListener(host: "0.0.0.0", port: 0, tls: nil, insecureHTTP: true), logger: logger)
-        _ = try FrontendServer.application(service, listener: FrontendListener(host: "127.0.0.1", port: 0, tls: nil),
-                                           logger: logger)
+        _ = try FrontendServer.application(
+            service, listener: FrontendListener(host: "127.0.0.1", port: 0, tls: nil),
+            logger: logger)
         await service.shutdown()
     }
 }

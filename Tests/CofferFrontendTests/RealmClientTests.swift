@@ -14,14 +14,16 @@ import Testing
 @Suite struct RealmClientTests {
     static let members = (1...3).map { try! ECDSASigningKey(scalar: Array(repeating: UInt8($0), count: 32)) }
     static let stranger = try! ECDSASigningKey(scalar: Array(repeating: 0x77, count: 32))
-    static let realmAKE = try! ECDSASigningKey(scalar: Array(repeating: 0x55, count: 32)).publicKey.compressedRepresentation
+    static let realmAKE = try! ECDSASigningKey(scalar: Array(repeating: 0x55, count: 32)).publicKey
+        .compressedRepresentation
 
     static let manifest: RealmManifest = {
         let group = RealmGroupConfiguration(
             realmID: TestRealm.realmID, groupID: Array(repeating: 0xAB, count: 16), configID: 1,
             members: members.map(\.publicKey.compressedRepresentation))!
-        let draft = RealmDraft(realmID: TestRealm.realmID, suite: .p256SHA256, group: group, defaultAttemptLimit: 10,
-                               maxAttemptLimit: 20, isTestRealm: true)!
+        let draft = RealmDraft(
+            realmID: TestRealm.realmID, suite: .p256SHA256, group: group, defaultAttemptLimit: 10,
+            maxAttemptLimit: 20, isTestRealm: true)!
         return RealmManifest(draft: draft, akePublicKey: realmAKE)
     }()
 
@@ -36,7 +38,8 @@ import Testing
         let signature = try! identity.signature(
             for: IdentityStatement.message(serial: serial, deviceKind: .emulator, akePublicKey: ake))
         let info = GetInfoResponse(
-            protocolVersion: CofferProtocolVersion.current, firmwareVersion: FirmwareVersion(major: 1, minor: 0, patch: 0),
+            protocolVersion: CofferProtocolVersion.current,
+            firmwareVersion: FirmwareVersion(major: 1, minor: 0, patch: 0),
             serial: serial, lifecycle: .operational, slotCount: 0, recordCount: 0, tombstoneCount: 0, damagedCount: 0,
             defaultAttemptLimit: 10, maxAttemptLimit: 20, akePublicKey: ake,
             identityPublicKey: identity.publicKey.compressedRepresentation, identitySignature: signature,
@@ -45,8 +48,10 @@ import Testing
     }
 
     /// A front-end whose leader answers every message with `reply`; `body` gets a realm client of it.
-    static func withRealm(reply: [UInt8], token: String = TestRealm.token("alice"),
-                          _ body: @escaping @Sendable (VaultClient, WitnessAgent) throws -> Void) async throws {
+    static func withRealm(
+        reply: [UInt8], token: String = TestRealm.token("alice"),
+        _ body: @escaping @Sendable (VaultClient, WitnessAgent) throws -> Void
+    ) async throws {
         let witness = try await WitnessAgent { _ in (200, reply, [:]) }
         let board = DiscoveryBoard()
         await board.set([
@@ -59,8 +64,9 @@ import Testing
         do {
             try await onOwnThread {
                 let link = try FrontendLink(base: url, token: token, caFile: nil)
-                try body(VaultClient(transport: link, pins: nil, realm: RealmPin(manifest: manifest, account: "alice")),
-                         witness)
+                try body(
+                    VaultClient(transport: link, pins: nil, realm: RealmPin(manifest: manifest, account: "alice")),
+                    witness)
             }
         } catch {
             failure = error
@@ -121,7 +127,8 @@ import Testing
 
     @Test func aRefusedTokenIsReportedWithItsHTTPStatus() async throws {
         let forged = TestRealm.token("alice", key: TestRealm.otherKey)
-        try await Self.withRealm(reply: Self.getInfoReply(identity: Self.members[1]), token: forged) { client, witness in
+        try await Self.withRealm(reply: Self.getInfoReply(identity: Self.members[1]), token: forged) {
+            client, witness in
             let error = #expect(throws: VaultError.self) { try client.verifiedDevice() }
             guard case .device(.frontendRefused(_, 401, _))? = error else {
                 Issue.record("expected the front-end's 401, got \(String(describing: error))")

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A raw TCP client that sends what it is told and no more: a slow or stalled HTTP client.
@@ -41,6 +41,36 @@ final class StalledClient {
         let line = String(decoding: received.prefix { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
         let parts = line.split(separator: " ")
         return parts.count >= 2 ? Int(parts[1]) : nil
+    }
+
+    func close() { _ = Glibc.close(socket) }
+}
+
+/// A loopback TCP port bound and never listened on: every connection to it is refused, and while it is
+/// held no other socket can take it.
+final class RefusingPort {
+    private let socket: Int32
+    let url: String
+
+    init() throws {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else {
+            _ = Glibc.close(fd)
+            throw HarnessError("bind failed: errno \(errno)")
+        }
+        socket = fd
+        url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
     }
 
     func close() { _ = Glibc.close(socket) }
