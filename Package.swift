@@ -18,6 +18,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The realm's front-end (issue 13): HTTP(S) server, client to the agents, Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure, portable (Embedded Swift subset).
@@ -105,6 +112,38 @@ let package = Package(
         // The realm's untrusted store (REALM.md): a log per group with a conditional append, blobs and
         // discovery; backends `dir:` and `etcd://` (issue 13).
         .target(name: "CofferRealmStore", path: "Sources/CofferRealmStore"),
+        // What the realm's front-end and its clients share: the access token (ES256 JWT) and the record
+        // id an account owns.
+        .target(name: "CofferRealmAccess", dependencies: ["CofferCrypto"], path: "Sources/CofferRealmAccess"),
+        // The realm's front-end (the product's "ChatD"): authenticates accounts, pins each to its own
+        // record id and channel, rate-limits, and forwards vault messages to the group's leader agent.
+        .target(
+            name: "CofferFrontend",
+            dependencies: [
+                "CofferRealmAccess", "CofferRealmStore", "CofferProtocol", "CofferCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/CofferFrontend"
+        ),
+        .executableTarget(
+            name: "coffer-frontend",
+            dependencies: [
+                "CofferFrontend", "CofferRealmAccess", "CofferRealmStore", "CofferCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/coffer-frontend"
+        ),
 
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
         // the CLI on top of it.
@@ -112,8 +151,12 @@ let package = Package(
             name: "CofferHost",
             dependencies: [
                 "CTAPHID", "CofferProtocol", "OPAQUE", "CofferCrypto", "CLibUSB", "CofferFirmware",
-                "CofferMemoryChip", "CofferEmulator", "CofferVectors", "CDatagramBatch",
+                "CofferMemoryChip", "CofferEmulator", "CofferVectors", "CDatagramBatch", "CofferRealmAccess",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/CofferHost"
         ),
@@ -124,7 +167,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "cofferctl",
-            dependencies: ["CofferHost", "CofferCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CofferHost", "CofferCrypto", "CofferRealmAccess", "CofferFirmware",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "HostTools/cofferctl"
         ),
 
@@ -189,6 +235,19 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator", "CofferTestSupport"], exclude: ["USB"]
+        ),
+        // The front-end refusing bad input with nothing forwarded, routing, metrics, TLS (issue 13).
+        .testTarget(
+            name: "CofferFrontendTests",
+            dependencies: [
+                "CofferFrontend", "CofferRealmAccess", "CofferRealmStore", "CofferCrypto", "CofferProtocol",
+                "CofferHost", "CofferFirmware", "CTAPHID", "OPAQUE", "cofferctl", "coffer-frontend",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
     ]

@@ -12,6 +12,8 @@ if [ "${1:-}" = "test" ]; then
     want_debs+=(umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev rclone)
     # valgrind: memcheck and its client-request header for the constant-time check (coffer-ctgrind).
     want_debs+=(valgrind)
+    # openssl: the CLI makes the self-signed certificate of the front-end's TLS test.
+    want_debs+=(openssl)
 fi
 if [ "${1:-}" = "qemu" ] || [ "${1:-}" = "test" ]; then
     want_debs+=(gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm)

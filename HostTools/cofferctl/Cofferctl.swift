@@ -12,7 +12,7 @@ struct Cofferctl: ParsableCommand {
         subcommands: [
             DevicesCommand.self, InfoCommand.self, PingCommand.self, WinkCommand.self, KeygenCommand.self,
             RegisterCommand.self, RecoverCommand.self, DeleteCommand.self, BackupCommand.self, DemoCommand.self,
-            PinsCommand.self, AdminCommand.self, DevCommand.self,
+            PinsCommand.self, AdminCommand.self, DevCommand.self, TokenCommand.self, RealmCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
@@ -49,3 +49,6 @@ extension Cofferctl: CommandGroup {}
 extension BackupCommand: CommandGroup {}
 extension AdminCommand: CommandGroup {}
 extension DevCommand: CommandGroup {}
+extension TokenCommand: CommandGroup {}
+extension RealmCommand: CommandGroup {}
+extension RealmManifestCommand: CommandGroup {}

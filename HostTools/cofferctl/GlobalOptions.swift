@@ -5,7 +5,7 @@ import Foundation
 /// The options every command takes, before or after its name.
 struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The device: embedded[:STATE_DIR], udp://HOST:PORT or usb[:VID:PID][@SERIAL].",
+        "The device: embedded[:STATE_DIR], udp://HOST:PORT, usb[:VID:PID][@SERIAL], or a realm's https://HOST[:PORT].",
         discussion: "Default: $COFFER_DEVICE, else embedded (the firmware in this process, in memory).",
         valueName: "url"))
     var device: String?
@@ -17,6 +17,8 @@ struct GlobalOptions: ParsableArguments {
         "Accept a device whose identity differs from the one pinned for this address, and pin it instead.",
         discussion: "Without it such a device is refused (exit 1). Check its fingerprint first."))
     var trustNewDevice = false
+
+    @OptionGroup var realm: RealmClientOptions
 
     /// Only --device is checked here: $COFFER_DEVICE is read when a command needs a device, so a bad
     /// value there never stops `keygen` or `backup`, which use none.
@@ -45,6 +47,7 @@ struct GlobalOptions: ParsableArguments {
     /// only in this process); pins written are announced on stderr.
     func vaultClient() throws -> VaultClient {
         let address = try address()
+        if case .frontend(let url) = address { return try realm.client(frontend: url) }
         let transport = try DeviceConnector.open(address)
         // After opening: an embedded state directory exists now, so its path resolves fully.
         guard let pinAddress = address.pinAddress else { return VaultClient(transport: transport, pins: nil) }

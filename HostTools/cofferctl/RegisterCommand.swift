@@ -32,7 +32,8 @@ struct RegisterCommand: ParsableCommand {
             let client = try global.verifiedVaultClient()
             // A full store is known before the password is asked for.
             let info = try client.verifiedDevice().info
-            guard info.recordCount < info.slotCount else {
+            // A realm has no slots to count (its records live in a tree in the store).
+            guard client.realm != nil || info.recordCount < info.slotCount else {
                 throw VaultError.refused(.storeFull, operation: .registerStart)
             }
             if case .embedded(nil) = try global.address() {

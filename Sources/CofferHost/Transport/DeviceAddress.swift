@@ -9,7 +9,9 @@ import Darwin
 /// - `embedded` or `embedded:STATE_DIR`: the firmware in this process, on memory or on an emulator
 ///   state directory;
 /// - `udp://HOST:PORT`: an emulator's UDP socket;
-/// - `usb`, `usb:VID:PID`, `usb@SERIAL`, `usb:VID:PID@SERIAL`: a device on the USB bus (hex ids).
+/// - `usb`, `usb:VID:PID`, `usb@SERIAL`, `usb:VID:PID@SERIAL`: a device on the USB bus (hex ids);
+/// - `https://HOST[:PORT]`: a realm's front-end (`http://` on loopback only: a token must not cross a
+///   network in clear).
 public enum DeviceAddress: Equatable, Sendable, CustomStringConvertible {
     /// The firmware in-process; a state directory makes it durable, nil keeps it in memory.
     case embedded(stateDirectory: String?)
@@ -17,6 +19,8 @@ public enum DeviceAddress: Equatable, Sendable, CustomStringConvertible {
     case udp(host: String, port: UInt16)
     /// A USB device matching these ids and, when given, this serial number.
     case usb(USBDeviceFilter)
+    /// A realm's front-end at this base URL (`https://...`, or `http://` on loopback).
+    case frontend(url: String)
 
     /// The device used when none is named.
     public static let standard = DeviceAddress.embedded(stateDirectory: nil)
@@ -31,11 +35,34 @@ public enum DeviceAddress: Equatable, Sendable, CustomStringConvertible {
             self = .embedded(stateDirectory: directory)
         } else if text.hasPrefix("udp://") {
             self = try DeviceAddress.udp(text, rest: String(text.dropFirst("udp://".count)))
+        } else if text.hasPrefix("https://") || text.hasPrefix("http://") {
+            self = try DeviceAddress.frontend(text)
         } else if text == "usb" || text.hasPrefix("usb:") || text.hasPrefix("usb@") {
             self = .usb(try USBDeviceFilter(parsing: String(text.dropFirst(3)), address: text))
         } else {
             throw .invalidAddress(text, reason: "unknown kind of device")
         }
+    }
+
+    private static func frontend(_ text: String) throws(DeviceError) -> DeviceAddress {
+        let secure = text.hasPrefix("https://")
+        var rest = Substring(text.dropFirst(secure ? "https://".count : "http://".count))
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("@"), !rest.contains("?") else {
+            throw .invalidAddress(text, reason: "a front-end is named by scheme, host and port only")
+        }
+        let host: Substring
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            host = rest[rest.index(after: rest.startIndex)..<close]
+        } else {
+            host = rest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        }
+        guard !host.isEmpty else { throw .invalidAddress(text, reason: "the host is empty") }
+        guard secure || host == "localhost" || host == "::1" || host.hasPrefix("127.") else {
+            throw .invalidAddress(
+                text, reason: "plain http:// is for loopback only (the token would cross the network in clear)")
+        }
+        return .frontend(url: secure ? "https://" + rest : "http://" + rest)
     }
 
     private static func udp(_ text: String, rest: String) throws(DeviceError) -> DeviceAddress {
@@ -67,6 +94,7 @@ public enum DeviceAddress: Equatable, Sendable, CustomStringConvertible {
         case .embedded(let directory?): "embedded:\(directory)"
         case .udp(let host, let port): host.contains(":") ? "udp://[\(host)]:\(port)" : "udp://\(host):\(port)"
         case .usb(let filter): filter.description
+        case .frontend(let url): url
         }
     }
 }
@@ -82,6 +110,8 @@ extension DeviceAddress {
         case .embedded(let directory?): "embedded:" + Self.canonicalPath(directory)
         case .udp(let host, let port): DeviceAddress.udp(host: host.lowercased(), port: port).description
         case .usb(let filter): filter.description
+        // A realm is pinned by its manifest, not by the address of a front-end.
+        case .frontend: nil
         }
     }
 

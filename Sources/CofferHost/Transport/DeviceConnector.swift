@@ -10,6 +10,9 @@ public enum DeviceConnector {
         case .embedded(let path?): link = try EmbeddedChip.stateDirectory(path)
         case .udp(let host, let port): link = try UDPLink(host: host, port: port)
         case .usb(let filter): link = try USBLink(filter: filter)
+        case .frontend(let url):
+            throw .invalidAddress(
+                url, reason: "a realm's front-end carries vault commands only (register, recover, delete, info)")
         }
         return try CTAPHIDTransport(link: link, timing: timing)
     }

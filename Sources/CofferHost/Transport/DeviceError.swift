@@ -24,6 +24,9 @@ public enum DeviceError: Error, Equatable, Sendable {
     case requestTooLong(length: Int)
     /// A PING answered with other bytes than were sent.
     case echoMismatch(device: String)
+    /// A realm's front-end answered with HTTP `status` (not 200) and this reason: a bad or expired token
+    /// (401), a record that is not the account's (403), too many requests (429), no majority (503).
+    case frontendRefused(device: String, status: Int, reason: String)
 }
 
 extension DeviceError: CofferFailure {
@@ -33,6 +36,12 @@ extension DeviceError: CofferFailure {
         case .unreachable, .noResponse, .busy: .unavailable
         case .permissionDenied, .stateDirectoryDenied: .permissionDenied
         case .protocolViolation, .refused, .requestTooLong, .echoMismatch: .failure
+        case .frontendRefused(_, let status, _):
+            switch status {
+            case 401, 403: .permissionDenied
+            case 408, 429, 502, 503, 504: .unavailable
+            default: .failure
+            }
         }
     }
 
@@ -40,7 +49,7 @@ extension DeviceError: CofferFailure {
         switch self {
         case .invalidAddress(let address, let reason):
             return "invalid device address '\(address)': \(reason)\n"
-                + "addresses: embedded[:STATE_DIR], udp://HOST:PORT, usb[:VID:PID][@SERIAL]"
+                + "addresses: embedded[:STATE_DIR], udp://HOST:PORT, usb[:VID:PID][@SERIAL], https://HOST[:PORT]"
         case .unreachable(let device, let reason):
             return "\(device): unreachable: \(reason)"
         case .noResponse(let device, let milliseconds):
@@ -59,6 +68,8 @@ extension DeviceError: CofferFailure {
             return "a \(length)-byte request does not fit one CTAPHID message"
         case .echoMismatch(let device):
             return "\(device): answered PING with other bytes than were sent"
+        case .frontendRefused(let device, let status, let reason):
+            return "\(device): the front-end answered HTTP \(status)" + (reason.isEmpty ? "" : ": \(reason)")
         }
     }
 }

@@ -1,13 +1,18 @@
 import CTAPHID
 
-/// A device that takes a CTAPHID request and gives back its response, over an open channel.
-public protocol DeviceTransport: AnyObject {
-    /// How the device is named in messages.
+/// Carries vault messages (a vendor command and its payload) to whatever answers them, a device or a
+/// realm's front-end, and brings back the answer: all a `VaultClient` needs.
+public protocol VaultTransport: AnyObject {
+    /// How the device (or realm) is named in messages.
     var deviceName: String { get }
-    /// What the device said when the channel opened (channel id, versions, capabilities).
-    var channelInfo: CTAPHIDInitResponse { get }
     /// Sends `payload` as `command` and returns the response payload.
     func request(_ command: CTAPHIDCommand, payload: [UInt8]) throws(DeviceError) -> [UInt8]
+}
+
+/// A device that takes a CTAPHID request and gives back its response, over an open channel.
+public protocol DeviceTransport: VaultTransport {
+    /// What the device said when the channel opened (channel id, versions, capabilities).
+    var channelInfo: CTAPHIDInitResponse { get }
 }
 
 /// How long a transport waits, and how often it tries again when another host holds the device.

@@ -44,7 +44,7 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             switch verified.pin {
             case .pinnedNow?: pin = "pinned now"
             case .matched?: pin = "matches pin"
-            case nil: pin = "not pinned"
+            case nil: pin = client.realm == nil ? "not pinned" : "a member of the pinned realm manifest"
             }
         }
         let version = info.firmwareVersion
@@ -52,7 +52,9 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
             device: client.transport.deviceName, serial: VaultError.serialText(info.serial),
             firmwareVersion: "\(version.major).\(version.minor).\(version.patch)",
             protocolVersion: Int(info.protocolVersion),
-            ctaphidVersion: Int(client.transport.channelInfo.protocolVersion), lifecycle: "\(info.lifecycle)",
+            // 0 through a realm's front-end, which speaks HTTP, not CTAPHID.
+            ctaphidVersion: (client.transport as? any DeviceTransport).map { Int($0.channelInfo.protocolVersion) } ?? 0,
+            lifecycle: "\(info.lifecycle)",
             slots: Int(info.slotCount), records: Int(info.recordCount), tombstones: Int(info.tombstoneCount),
             damaged: Int(info.damagedCount), defaultAttemptLimit: Int(info.defaultAttemptLimit),
             identityPublicKey: Hex.encode(info.identityPublicKey), akePublicKey: Hex.encode(info.akePublicKey),
@@ -68,7 +70,7 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
         }
     }
 
-    private static func warnings(_ info: GetInfoResponse, transport: any DeviceTransport) -> [String] {
+    private static func warnings(_ info: GetInfoResponse, transport: any VaultTransport) -> [String] {
         var found: [String] = []
         if info.storeHeaderUnreadable {
             found.append(

@@ -16,7 +16,7 @@ extension VaultClient {
     public func register(id: [UInt8], password: SecretBytes, backupKey: SecretBytes, attemptLimit: UInt8?)
         throws(VaultError) -> UInt8
     {
-        try checkID(id)
+        let id = try checkID(id)
         let device = try verifiedDevice()
         switch try opaqueClient(for: device) {
         case .p256SHA256(let opaque):
@@ -76,7 +76,7 @@ extension VaultClient {
 
     /// Logs in to `id` with `password` and returns the backup key the device releases.
     public func recover(id: [UInt8], password: SecretBytes) throws(VaultError) -> SecretBytes {
-        try checkID(id)
+        let id = try checkID(id)
         let device = try verifiedDevice()
         var transportKeyForReply: SecretBytes?
         let reply = try login(device, id: id, password: password) { (sessionKey) throws(VaultError) in
@@ -93,7 +93,7 @@ extension VaultClient {
 
     /// Logs in to `id` with `password` and deletes its record.
     public func delete(id: [UInt8], password: SecretBytes) throws(VaultError) {
-        try checkID(id)
+        let id = try checkID(id)
         let device = try verifiedDevice()
         _ = try login(device, id: id, password: password) { (_) throws(VaultError) in (.delete, []) }
     }
@@ -198,10 +198,13 @@ extension VaultClient {
         }
     }
 
-    private func checkID(_ id: [UInt8]) throws(VaultError) {
+    /// The id the vault knows the record by: `id` itself on a device; in a realm, `id` must be the
+    /// account the token names, and the record id is the one derived from it (`AccountRecordID`).
+    private func checkID(_ id: [UInt8]) throws(VaultError) -> [UInt8] {
         guard (VaultLimits.credentialIDMinLength...VaultLimits.credentialIDMaxLength).contains(id.count) else {
             throw .invalidCredentialID
         }
+        return try realm?.recordID(forAccount: id) ?? id
     }
 
     private func decode<T>(_ operation: VaultOperation, _ parse: ([UInt8]) throws(ProtocolError) -> T,

@@ -18,8 +18,10 @@ public struct VerifiedDevice: Sendable {
 /// The vault's client side: the protocol's requests over a transport, OPAQUE on this side, and the
 /// identity checks that let a client trust the device it talks to.
 public final class VaultClient {
-    /// The device the requests go to.
-    public let transport: any DeviceTransport
+    /// The device (or realm front-end) the requests go to.
+    public let transport: any VaultTransport
+    /// In realm mode, the realm pinned by its manifest and the account served; nil for a device.
+    public let realm: RealmPin?
     let pins: DevicePins?
     let pinPolicy: PinPolicy
     let random: any RandomSource
@@ -35,10 +37,14 @@ public final class VaultClient {
     ///
     /// The client follows the suite the device reports in GetInfo; `p256Suite` and `ristretto255Suite`
     /// only choose each suite's key stretching (tests use the identity KSF to stay fast).
-    public init(transport: any DeviceTransport, pins: DevicePins?, random: any RandomSource = SystemRandom(),
+    ///
+    /// With `realm`, the client talks to a realm through its front-end: the identity check is against
+    /// the realm's manifest instead of a device pin (`RealmPin.check`), and ids are the account's record id.
+    public init(transport: any VaultTransport, pins: DevicePins?, random: any RandomSource = SystemRandom(),
                 pinPolicy: PinPolicy = PinPolicy(), p256Suite: P256SHA256Suite = P256SHA256Suite(),
-                ristretto255Suite: Ristretto255SHA512Suite = Ristretto255SHA512Suite()) {
+                ristretto255Suite: Ristretto255SHA512Suite = Ristretto255SHA512Suite(), realm: RealmPin? = nil) {
         self.transport = transport
+        self.realm = realm
         self.p256Suite = p256Suite
         self.ristretto255Suite = ristretto255Suite
         self.pins = pins
@@ -68,6 +74,10 @@ public final class VaultClient {
         guard let identity = try? ECDSAVerifyingKey(sec1: info.identityPublicKey),
             identity.isValidSignature(info.identitySignature, for: statement)
         else { throw .identityInvalid(serial: info.serial) }
+        if let realm {
+            try realm.check(info)
+            return VerifiedDevice(info: info, pin: nil)
+        }
         guard let pins else { return VerifiedDevice(info: info, pin: nil) }
         // Pinned by what the user addressed, never by the serial the device claims: a relay can
         // send the client to any device, which may claim any serial, but it cannot sign with the

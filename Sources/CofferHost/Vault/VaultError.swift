@@ -54,6 +54,18 @@ public enum VaultError: Error, Equatable, Sendable {
     case replyNotAuthenticated(VaultOperation)
     /// The device serves an OPAQUE suite this client does not know (GetInfo's suite byte).
     case unsupportedSuite(UInt8)
+
+    // Realm mode: the realm is pinned by its manifest.
+
+    /// The member answering for the realm is not one the manifest lists (or is an emulator serving a
+    /// production realm).
+    case notARealmMember(serial: UInt64)
+    /// The realm's answer carries another AKE key or suite than the manifest pins.
+    case realmKeyMismatch
+    /// The id asked for is not the account the token names.
+    case notTheTokensAccount(id: String, account: String)
+    /// A manifest file that cannot be used: what and where.
+    case manifestUnusable(path: String, reason: String)
 }
 
 extension VaultError: CofferFailure {
@@ -66,8 +78,10 @@ extension VaultError: CofferFailure {
         case .notOperational, .credentialExists, .refused, .identityInvalid, .pinnedKeyChanged, .akeKeyMismatch,
             .serverAuthenticationFailed, .malformedReply, .pinStore, .registrationNotAuthenticated,
             .attemptLimitNotApplied, .replyNotAuthenticated, .deviceIdentityChanged, .pinFileCorrupt,
-            .noSuchPin, .pinDirectoryUnknown, .unsupportedSuite:
+            .noSuchPin, .pinDirectoryUnknown, .unsupportedSuite, .notARealmMember, .realmKeyMismatch,
+            .manifestUnusable:
             .failure
+        case .notTheTokensAccount: .usage
         }
     }
 
@@ -144,6 +158,16 @@ extension VaultError: CofferFailure {
                 + "(it speaks \(VaultSuite.known.map(\.name).joined(separator: " and ")))"
         case .pinDirectoryUnknown:
             return "nowhere to keep device pins: set $\(DevicePins.environmentVariable), $XDG_CONFIG_HOME or $HOME"
+        case .notARealmMember(let serial):
+            return "REALM MEMBER UNKNOWN: device \(VaultError.serialText(serial)) answers for the realm but is not "
+                + "a member its manifest lists (or is an emulator in a production realm). Refusing to continue; "
+                + "no password was used."
+        case .realmKeyMismatch:
+            return "the realm answers with another OPAQUE key or suite than its manifest pins; refusing to continue"
+        case .notTheTokensAccount(let id, let account):
+            return "--id \(id) is not the account your token is for (\(account)); in a realm the id is the account"
+        case .manifestUnusable(let path, let reason):
+            return "\(path): not a usable realm manifest: \(reason)"
         }
     }
 
