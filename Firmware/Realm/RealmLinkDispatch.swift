@@ -2,11 +2,13 @@
 // (docs/PROTOCOL.md §11.7).
 
 extension RealmMember {
-    /// Serves one agent command: decodes `payload` as the request of vendor command `command`, calls
-    /// the member and returns the encoded reply, always within `RealmLinkLimits.maxMessageLength`.
+    /// Serves one agent command (a member command, 0x60–0x67, or a ceremony command, 0x68–0x6E):
+    /// decodes `payload` as the request of vendor command `command`, calls the member and returns the
+    /// encoded reply, always within `RealmLinkLimits.maxMessageLength`.
     /// A batch whose entry or responses would not fit one message is stepped down and answered
     /// `tooLarge` (nothing of it was released, so nothing was counted).
     public func handle(command: UInt8, payload: [UInt8]) -> [UInt8] {
+        if RealmCeremonyOperation(rawValue: command) != nil { return handleCeremony(command: command, payload: payload) }
         let request: RealmLinkRequest
         do {
             request = try RealmLinkRequest(command: command, payload: payload)

@@ -97,6 +97,8 @@ public final class RealmMember<B: Board> {
     var proposal: RealmProposal<ServerLoginState>?
     var logins: PendingTable<RealmPendingLogin<ServerLoginState>>
     var registrations: PendingTable<PendingRegistration>
+    /// The ceremony import this chip offered for and waits to receive (RAM only: one offer, one use).
+    var pendingImport: RealmPendingImport<B.Engine>?
 
     /// Boots realm mode on `board`, whose realm pages start at flash page `firstPage`.
     public init(
@@ -185,6 +187,7 @@ public final class RealmMember<B: Board> {
         proposal = nil
         logins.removeAll()
         registrations.removeAll()
+        pendingImport = nil
     }
 
     // MARK: Capture (every member, the leader included)

@@ -39,6 +39,9 @@ public enum RealmError: Error, Equatable {
     /// A jump certificate without statements from a majority of the other members, or not for the
     /// entry; or a jump that would not move the member forward.
     case certificateInsufficient
+    /// The chip cannot take a realm role now: it is blank, zeroized, or provisioned as a standalone
+    /// vault (one chip has one role; docs/PROTOCOL.md §11.8).
+    case wrongRole
 }
 
 /// A vault request as a realm's front-end forwards it: `handle` is the agent's, to match the
@@ -72,6 +75,11 @@ public struct RealmResponse: Equatable, Sendable {
 public struct RealmCapture: Equatable, Sendable {
     public let statement: RealmStatement?
     public let abandoned: [RealmResponse]
+
+    public init(statement: RealmStatement?, abandoned: [RealmResponse]) {
+        self.statement = statement
+        self.abandoned = abandoned
+    }
 }
 
 extension RealmError {
@@ -94,6 +102,7 @@ extension RealmError {
         case .leafInvalid: 0x0E
         case .batchSize: 0x0F
         case .certificateInsufficient: 0x10
+        case .wrongRole: 0x11
         }
     }
 
@@ -117,6 +126,7 @@ extension RealmError {
         case 0x0E: self = .leafInvalid
         case 0x0F: self = .batchSize
         case 0x10: self = .certificateInsufficient
+        case 0x11: self = .wrongRole
         default: return nil
         }
     }

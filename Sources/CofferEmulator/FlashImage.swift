@@ -46,6 +46,29 @@ public final class FlashImage: FlashMemory {
         try DurableDirectory.createExclusively(path, bytes: [UInt8](repeating: 0xFF, count: geometry.byteCount))
     }
 
+    /// Grows an image of `old`'s size (the store alone, as emulators before the realm area made it)
+    /// to `new`'s by appending erased pages, in one durable write; an image grown partly (a crash in
+    /// that write) is finished when what it has past `old` is erased. Returns whether it grew; any
+    /// other size is left for `init` to refuse.
+    public static func addRealmArea(
+        path: String, from old: FlashGeometry, to new: FlashGeometry, powerCut: PowerCut
+    ) throws(StateFileError) -> Bool {
+        guard old.pageSize == new.pageSize, old.byteCount < new.byteCount else { return false }
+        let file = try DurableFile(openingExisting: path)
+        let size = try file.size()
+        guard size >= old.byteCount, size < new.byteCount,
+            try file.read(offset: old.byteCount, count: size - old.byteCount).allSatisfy({ $0 == 0xFF })
+        else { return false }
+        do {
+            try powerCut.admitWrite(to: path)
+        } catch {
+            throw StateFileError(path: path, problem: .powerCut)
+        }
+        try file.write(offset: size, bytes: [UInt8](repeating: 0xFF, count: new.byteCount - size))
+        try file.sync()
+        return true
+    }
+
     /// Opens the image at `path`; its size must be exactly `geometry.byteCount`.
     public init(path: String, geometry: FlashGeometry, powerCut: PowerCut) throws(StateFileError) {
         self.path = path
