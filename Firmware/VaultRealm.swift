@@ -44,12 +44,17 @@ extension Vault {
     }
 
     /// Boots the realm member on a manufactured chip (its realm area right after the store); on any
-    /// other chip there is none.
+    /// other chip, or a board without the area, there is none.
     func bootRealm() {
         realm = nil
         realmFault = nil
         guard lifecycle == .manufactured else { return }
         let layout = FlashLayout(pageSize: board.flash.pageSize, geometry: configuration.geometry)
+        // A board whose flash has no realm area (the store alone) has no member, and derives nothing.
+        guard board.flash.pageCount >= layout.chipPages else {
+            realmFault = .hal(.outOfRange)
+            return
+        }
         do throws(RealmError) {
             realm = try RealmMember(board: board, firstPage: layout.realmFirstPage, deviceKind: configuration.deviceKind)
         } catch {

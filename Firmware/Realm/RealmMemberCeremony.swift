@@ -4,6 +4,7 @@
 // leaves the chip only wrapped for a member of the draft, or sealed under this chip's own key.
 
 import CofferProtocol
+import OPAQUE
 
 extension RealmMember {
     /// Serves one ceremony command's bytes.

@@ -46,19 +46,17 @@ public final class FlashImage: FlashMemory {
         try DurableDirectory.createExclusively(path, bytes: [UInt8](repeating: 0xFF, count: geometry.byteCount))
     }
 
-    /// Grows an image of `old`'s size (the store alone, as emulators before the realm area made it)
-    /// to `new`'s by appending erased pages, in one durable write; an image grown partly (a crash in
-    /// that write) is finished when what it has past `old` is erased. Returns whether it grew; any
-    /// other size is left for `init` to refuse.
+    /// Grows an image of exactly `old`'s size (the store alone, as emulators before the realm area
+    /// made it) to `new`'s by appending erased pages, in one durable write. Returns whether it grew;
+    /// any other size is left for `init` to refuse by name (a truncated or extended image is damage,
+    /// never padded: only the one size an older emulator made is known to be whole).
     public static func addRealmArea(
         path: String, from old: FlashGeometry, to new: FlashGeometry, powerCut: PowerCut
     ) throws(StateFileError) -> Bool {
         guard old.pageSize == new.pageSize, old.byteCount < new.byteCount else { return false }
         let file = try DurableFile(openingExisting: path)
         let size = try file.size()
-        guard size >= old.byteCount, size < new.byteCount,
-            try file.read(offset: old.byteCount, count: size - old.byteCount).allSatisfy({ $0 == 0xFF })
-        else { return false }
+        guard size == old.byteCount else { return false }
         do {
             try powerCut.admitWrite(to: path)
         } catch {
