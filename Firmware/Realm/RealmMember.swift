@@ -390,13 +390,3 @@ public final class RealmMember<B: Board> {
         return membership
     }
 }
-
-/// Runs a HAL call and files its error as `RealmError.hal`.
-@inline(__always)
-func realm<T>(_ body: @autoclosure () throws(HALError) -> T) throws(RealmError) -> T {
-    do {
-        return try body()
-    } catch {
-        throw .hal(error)
-    }
-}

@@ -44,6 +44,16 @@ public enum RealmError: Error, Equatable {
     case wrongRole
 }
 
+/// Runs a HAL call and files its error as `RealmError.hal`.
+@inline(__always)
+func realm<T>(_ body: @autoclosure () throws(HALError) -> T) throws(RealmError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw .hal(error)
+    }
+}
+
 /// A vault request as a realm's front-end forwards it: `handle` is the agent's, to match the
 /// response; `channel` names the client's session (a login's KE3 must come on its KE1's channel).
 public struct RealmRequest: Equatable, Sendable {
