@@ -58,7 +58,8 @@ public struct CounterLayout: Equatable, Sendable {
     public func attempts(_ slot: Int) -> Int { CounterLayout.globalCount + 2 * slot + 1 }
 }
 
-/// The flash layout: header pages, then for each slot copy A and copy B, each on whole pages.
+/// The flash layout: header pages, then for each slot copy A and copy B, each on whole pages, then
+/// the realm area.
 /// A write always lands in the half that does not hold the trusted copy.
 public struct FlashLayout: Equatable, Sendable {
     public let pageSize: Int
@@ -80,6 +81,13 @@ public struct FlashLayout: Equatable, Sendable {
     public var pagesPerCopy: Int { (geometry.slotSize + pageSize - 1) / pageSize }
     /// Pages the whole store needs.
     public var requiredPages: Int { headerPages + 2 * geometry.slotCount * pagesPerCopy }
+
+    /// First page of the realm area (docs/PROTOCOL.md §11.5): right after the store.
+    public var realmFirstPage: Int { requiredPages }
+    /// Pages of the realm area.
+    public var realmPages: Int { RealmArea.pages(pageSize: pageSize) }
+    /// Pages a chip's flash has: the store, then the realm area.
+    public var chipPages: Int { requiredPages + realmPages }
 
     /// First page of the copy of `slot` in `half` (0 or 1).
     public func firstPage(slot: Int, half: Int) -> Int {

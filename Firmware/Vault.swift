@@ -17,6 +17,10 @@ public final class Vault<B: Board> {
     var state: DeviceState<B>
     var pending: PendingTable<PendingLogin<ServerLoginState>>
     var registrations: PendingTable<PendingRegistration>
+    /// Realm mode beside the vault (docs/PROTOCOL.md §11.8): a member on this board, on a manufactured
+    /// chip only; nil otherwise, or when it could not boot (`realmFault` says why).
+    var realm: RealmMember<B>?
+    var realmFault: RealmError?
 
     /// Boots the firmware on `board`.
     ///
@@ -51,6 +55,7 @@ public final class Vault<B: Board> {
         default: state = .operational(identity, header: nil)
         }
         if lifecycle == .operational { openStore(identity) }
+        bootRealm()
     }
 
     /// The suite this firmware serves: its engine's (see `CryptoEngine.vaultSuite`).
@@ -68,8 +73,9 @@ public final class Vault<B: Board> {
     // MARK: Dispatch
 
     /// Handles the payload of vendor command `command` received on `channel`; returns the reply
-    /// payload (status byte, then the body).
+    /// payload (status byte, then the body). Realm commands (0x60–0x6E) go to the realm member.
     public func handle(command: UInt8, payload: [UInt8], channel: UInt32) -> [UInt8] {
+        if Self.isRealmCommand(command) { return handleRealm(command: command, payload: payload) }
         let request: VaultRequest
         do {
             request = try VaultRequest(command: command, payload: payload)
@@ -81,6 +87,7 @@ public final class Vault<B: Board> {
 
     /// Handles a decoded request received on `channel`.
     public func handle(_ request: VaultRequest, channel: UInt32) -> VaultReply {
+        if isRealmMember, !Self.servedToRealmMember(request.operation) { return VaultReply(status: .realmMember) }
         guard lifecycle.allows(request.operation) else { return VaultReply(status: .notAllowedInState) }
         do throws(FirmwareError) {
             return VaultReply(status: .ok, body: try perform(request, channel: channel))

@@ -17,6 +17,7 @@ extension Vault {
         // A lifecycle counter already past 0 (provisioning begun before the fuses were burned) can
         // only resume provisioning.
         state = counter == 0 ? .manufactured(identity) : .provisioned(identity)
+        bootRealm()
         return []
     }
 
@@ -29,6 +30,8 @@ extension Vault {
             order.defaultAttemptLimit <= order.maxAttemptLimit
         else { throw .refused(.invalidAttemptLimit) }
         guard let identity = state.identity else { throw .refused(.notAllowedInState) }
+        // A ceremony begun here ends: a standalone vault takes no realm role.
+        realm = nil
         try raiseLifecycleCounter(to: Lifecycle.counterValue(of: .provisioned))
         state = .provisioned(identity)
         try identity.store.format(
@@ -41,7 +44,8 @@ extension Vault {
 
     /// Any keyed state → zeroized, for good: the lifecycle counter moves first (so the device never
     /// serves again, even if what follows is cut off), then every flash page is erased and the keys
-    /// are dropped from RAM. The UDS stays in its fuses but is never read again.
+    /// are dropped from RAM (a realm member's too: membership, tail and realm secrets). The UDS stays
+    /// in its fuses but is never read again.
     func zeroize(_ order: ZeroizeRequest) throws(FirmwareError) -> [UInt8] {
         guard let identity = state.identity else { throw .refused(.notAllowedInState) }
         guard order.serial == identity.serial else { throw .refused(.confirmationMismatch) }
@@ -49,6 +53,8 @@ extension Vault {
         registrations.removeAll()
         try raiseLifecycleCounter(to: Lifecycle.counterValue(of: .zeroized))
         state = .zeroized
+        // The realm member's RAM goes with the keys; its pages (the realm area) with the rest of the flash.
+        realm = nil
         eraseFlash()
         return []
     }

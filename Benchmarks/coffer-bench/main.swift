@@ -21,12 +21,16 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "ristretto255" {
     exit(0)
 }
 
-/// Committed LoginStarts of realm groups of 3 and 5 beside a standalone device's.
+/// Committed LoginStarts of realm groups of 3 and 5 beside a standalone device's; one-key proof sizes
+/// and a member's check + apply in record trees of 10^4 to 10^6 leaves.
 func realmFigures() throws {
     for members in [3, 5] { report(try RealmLoginStarts(members: members, batch: 16, loginStarts: 512).run()) }
+    for leaves in [10_000, 100_000, 1_000_000] {
+        for measurement in try RealmProofSizes(leaves: leaves, samples: 500).run() { report(measurement) }
+    }
 }
 
-// `COFFER_BENCH_ONLY=realm`: just the realm groups' LoginStarts.
+// `COFFER_BENCH_ONLY=realm`: just the realm figures.
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "realm" {
     try realmFigures()
     exit(0)

@@ -82,6 +82,9 @@ public enum RealmCeremonyError: Error, Equatable, Sendable {
     case badManifestSignature(memberID: UInt8)
     /// A sealed blob that does not open under this device's key for this draft.
     case sealedSecretsRefused
+    /// An import with no offer outstanding on this chip (never made, already answered, or lost with
+    /// a restart: the ephemeral key lives in RAM only).
+    case noPendingImport
 }
 
 /// What every member agrees on before any secret exists: the realm, its suite, its one group, its

@@ -13,76 +13,6 @@
 import CofferProtocol
 import OPAQUE
 
-/// Why a member refused a realm message. Extend-only.
-public enum RealmError: Error, Equatable {
-    /// The chip failed underneath.
-    case hal(HALError)
-    /// The chip is not a realm member (it has not joined, or was zeroized).
-    case notMember
-    /// `join` on a chip that is already a member.
-    case alreadyMember
-    /// The membership page is written but does not open: the member serves nothing.
-    case membershipDamaged
-    /// The chip's identity key is not in the configuration it was asked to join.
-    case notInGroup
-    /// The member lost its tail (a missing or mismatched page): it votes again only after a jump.
-    case needsJump
-    /// The message names another realm, group, configuration or range.
-    case wrongGroup
-    /// A MAC does not verify: nobody in the group made it.
-    case forged
-    /// The entry is not the next one on this member's chain (index or previous hash).
-    case notNext
-    /// A batch while the previous one is still waiting for its commit.
-    case busy
-    /// Statements or a step-down with no batch waiting.
-    case noProposal
-    /// The proof's root is not the member's tail root.
-    case proofMismatch
-    /// The proof does not cover a key the batch touches.
-    case proofIncomplete
-    /// A leaf is missing, does not hash to the proof's value, or does not open.
-    case leafInvalid
-    /// A batch with no requests or more than an entry can carry.
-    case batchSize
-    /// A jump certificate without statements from a majority of the other members, or not for the
-    /// entry; or a jump that would not move the member forward.
-    case certificateInsufficient
-}
-
-/// A vault request as a realm's front-end forwards it: `handle` is the agent's, to match the
-/// response; `channel` names the client's session (a login's KE3 must come on its KE1's channel).
-public struct RealmRequest: Equatable, Sendable {
-    public let handle: UInt64
-    public let channel: UInt32
-    public let request: VaultRequest
-
-    public init(handle: UInt64, channel: UInt32, request: VaultRequest) {
-        self.handle = handle
-        self.channel = channel
-        self.request = request
-    }
-}
-
-/// A response the leader releases once its entry is committed (or reports abandoned).
-public struct RealmResponse: Equatable, Sendable {
-    public let handle: UInt64
-    public let reply: VaultReply
-
-    public init(handle: UInt64, reply: VaultReply) {
-        self.handle = handle
-        self.reply = reply
-    }
-}
-
-/// What a capture returns: the member's statement (nil when it already voted at that index or
-/// beyond, before it lost its tail: it then follows the chain without voting), and the responses of
-/// its own batch if the entry it captured at that index is not its own (it stepped down).
-public struct RealmCapture: Equatable, Sendable {
-    public let statement: RealmStatement?
-    public let abandoned: [RealmResponse]
-}
-
 /// A realm login between its KE2 and KE3, in the leader's RAM only (never sealed out: a replayed
 /// success would reset attempts).
 struct RealmPendingLogin<ServerState>: PendingEntry {
@@ -167,6 +97,8 @@ public final class RealmMember<B: Board> {
     var proposal: RealmProposal<ServerLoginState>?
     var logins: PendingTable<RealmPendingLogin<ServerLoginState>>
     var registrations: PendingTable<PendingRegistration>
+    /// The ceremony import this chip offered for and waits to receive (RAM only: one offer, one use).
+    var pendingImport: RealmPendingImport<B.Engine>?
 
     /// Boots realm mode on `board`, whose realm pages start at flash page `firstPage`.
     public init(
@@ -255,6 +187,7 @@ public final class RealmMember<B: Board> {
         proposal = nil
         logins.removeAll()
         registrations.removeAll()
+        pendingImport = nil
     }
 
     // MARK: Capture (every member, the leader included)
@@ -455,15 +388,5 @@ public final class RealmMember<B: Board> {
         if isMembershipDamaged { throw .membershipDamaged }
         guard let membership else { throw .notMember }
         return membership
-    }
-}
-
-/// Runs a HAL call and files its error as `RealmError.hal`.
-@inline(__always)
-func realm<T>(_ body: @autoclosure () throws(HALError) -> T) throws(RealmError) -> T {
-    do {
-        return try body()
-    } catch {
-        throw .hal(error)
     }
 }

@@ -57,10 +57,21 @@ enum MembershipPage {
     case member(id: UInt8, policy: RealmPolicy, votedBase: UInt32, root: [UInt8], configuration: RealmGroupConfiguration)
 }
 
+/// The realm area of a chip's flash (docs/PROTOCOL.md §11.5): three blocks of 1 KiB (membership,
+/// tail A, tail B), each on whole pages, right after the standalone store (`FlashLayout.realmFirstPage`).
+public enum RealmArea {
+    /// Bytes reserved for each block.
+    public static var blockSize: Int { 1024 }
+    /// Blocks in the area.
+    public static var blockCount: Int { 3 }
+    /// Pages the area needs on a flash of `pageSize`-byte pages.
+    public static func pages(pageSize: Int) -> Int { blockCount * ((blockSize + pageSize - 1) / pageSize) }
+}
+
 /// Where a member's realm pages sit in its flash, and their codec.
 struct RealmMemberStorage<Flash: FlashMemory, Counters: CounterBank, Engine: CryptoEngine> {
     /// Bytes reserved for each of the three blocks (membership, tail A, tail B).
-    static var blockSize: Int { 1024 }
+    static var blockSize: Int { RealmArea.blockSize }
     /// HKDF info of the key that seals a member's pages.
     static var pageKeyLabel: [UInt8] { Array("coffer/realm/v1/member-page-key".utf8) }
     static var membershipAAD: [UInt8] { Array("coffer/realm/v1/membership".utf8) }
@@ -76,7 +87,7 @@ struct RealmMemberStorage<Flash: FlashMemory, Counters: CounterBank, Engine: Cry
 
     var pagesPerBlock: Int { (Self.blockSize + flash.pageSize - 1) / flash.pageSize }
     /// Pages the realm area needs.
-    static func requiredPages(pageSize: Int) -> Int { 3 * ((blockSize + pageSize - 1) / pageSize) }
+    static func requiredPages(pageSize: Int) -> Int { RealmArea.pages(pageSize: pageSize) }
 
     func offset(block: Int) -> Int { (firstPage + block * pagesPerBlock) * flash.pageSize }
 
@@ -196,6 +207,6 @@ struct RealmMemberStorage<Flash: FlashMemory, Counters: CounterBank, Engine: Cry
 
     /// Erases every realm page (zeroize).
     func eraseAll() throws(HALError) {
-        for page in 0..<3 * pagesPerBlock { try flash.erase(page: firstPage + page) }
+        for page in 0..<RealmArea.blockCount * pagesPerBlock { try flash.erase(page: firstPage + page) }
     }
 }

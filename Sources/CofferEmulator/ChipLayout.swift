@@ -19,8 +19,17 @@ public enum ChipLayout {
         return perSlot / 2
     }
 
-    /// The flash geometry of the chip whose bank has `counterCount` counters.
+    /// The flash geometry of the chip whose bank has `counterCount` counters: the store, then the
+    /// realm area (docs/PROTOCOL.md §11.5).
     public static func flashGeometry(counters counterCount: Int) -> FlashGeometry? {
+        guard let slots = slotCount(counters: counterCount) else { return nil }
+        let layout = FlashLayout(pageSize: flashPageSize, geometry: StoreGeometry(slotCount: slots))
+        return FlashGeometry(pageSize: flashPageSize, pageCount: layout.chipPages)
+    }
+
+    /// The flash geometry emulators made before the realm area had: the store alone. Such an image
+    /// is grown by the realm area (erased) when it is opened.
+    public static func storeOnlyFlashGeometry(counters counterCount: Int) -> FlashGeometry? {
         guard let slots = slotCount(counters: counterCount) else { return nil }
         let layout = FlashLayout(pageSize: flashPageSize, geometry: StoreGeometry(slotCount: slots))
         return FlashGeometry(pageSize: flashPageSize, pageCount: layout.requiredPages)

@@ -30,11 +30,14 @@ public final class ChipMedia {
     /// missing `counters` (with `newCounterCount` counters) or `flash.img` is created, whether the
     /// chip is new or an `init` was cut short by a power cut; `newCounterCount` nil creates nothing.
     /// Once the fuses are burned a missing file is refused; and a file that is present but corrupt,
-    /// truncated or foreign is always refused, never re-created.
+    /// truncated or foreign is always refused, never re-created. A flash image of the size
+    /// `storeOnlyFlashGeometry` gives (made before the realm area existed) is grown by erased pages to
+    /// `flashGeometry`'s: what it held stays where it was.
     public init(
         directory: StateDirectory,
         newCounterCount: Int?,
         flashGeometry: (Int) -> FlashGeometry?,
+        storeOnlyFlashGeometry: (Int) -> FlashGeometry? = { _ in nil },
         powerCut: PowerCut,
         logger: Logger = Logger(label: "coffer.emulator.state")
     ) throws(StateFileError) {
@@ -69,6 +72,12 @@ public final class ChipMedia {
         if mayCreate, !DurableDirectory.exists(directory.flashPath) {
             try FlashImage.create(path: directory.flashPath, geometry: geometry, powerCut: powerCut)
             created.append(directory.flashPath)
+        }
+        if let storeOnly = storeOnlyFlashGeometry(counters.count), DurableDirectory.exists(directory.flashPath),
+            try FlashImage.addRealmArea(path: directory.flashPath, from: storeOnly, to: geometry, powerCut: powerCut)
+        {
+            let added = geometry.byteCount - storeOnly.byteCount
+            logger.notice("\(directory.flashPath): added the realm area (\(added) bytes, erased) after the store, which is unchanged")
         }
         flash = try FlashImage(path: directory.flashPath, geometry: geometry, powerCut: powerCut)
         self.created = created

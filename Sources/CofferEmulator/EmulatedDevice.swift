@@ -26,6 +26,7 @@ final class EmulatedDevice {
                 directory: settings.stateDirectory,
                 newCounterCount: create ? newCounters : nil,
                 flashGeometry: ChipLayout.flashGeometry(counters:),
+                storeOnlyFlashGeometry: ChipLayout.storeOnlyFlashGeometry(counters:),
                 powerCut: PowerCut(cutAt: settings.crashAfterWrites),
                 logger: logger
             )
@@ -159,7 +160,8 @@ final class EmulatedDevice {
 
     /// Takes the device from wherever it is (blank, manufactured, provisioning cut short) to
     /// operational: Manufacture (the firmware draws the UDS; the serial comes from its own
-    /// stream), then Provision. Returns whether there was anything to do.
+    /// stream), then Provision (not for `--realm-member`, nor for a device that joined a realm: those
+    /// stay manufactured). Returns whether there was anything to do.
     ///
     /// A device already operational (or zeroized) has nothing left to do, which its fuses and
     /// lifecycle counter tell without booting the firmware: so a start does not open every slot
@@ -180,17 +182,28 @@ final class EmulatedDevice {
             let serial = Self.serial(from: ChipEntropy(seed: settings.seed, purpose: .serial, boot: 0))
             try perform(vault, .manufacture(ManufactureRequest(serial: serial)), "manufacture")
             logger.info("manufactured device \(ReadyFile.hex(serial)) for suite \(suite.name)")
-            fallthrough
+            if settings.realmMember {
+                logger.info("left manufactured for a realm ceremony (--realm-member)")
+            } else {
+                try provision(vault)
+            }
+            return true
+        case .manufactured where settings.realmMember || vault.isRealmMember:
+            // A device for a realm stays manufactured; one that joined a realm is never provisioned.
+            return false
         case .manufactured, .provisioned:
-            let policy = settings.attemptPolicy
-            try perform(
-                vault,
-                .provision(ProvisionRequest(defaultAttemptLimit: policy.defaultLimit, maxAttemptLimit: policy.maxLimit)),
-                "provision")
-            logger.info(
-                "provisioned \(slotCount) slots, default guess limit \(policy.defaultLimit), most \(policy.maxLimit)")
+            try provision(vault)
             return true
         }
+    }
+
+    private func provision(_ vault: EmulatorChip) throws(EmulatorError) {
+        let policy = settings.attemptPolicy
+        try perform(
+            vault,
+            .provision(ProvisionRequest(defaultAttemptLimit: policy.defaultLimit, maxAttemptLimit: policy.maxLimit)),
+            "provision")
+        logger.info("provisioned \(slotCount) slots, default guess limit \(policy.defaultLimit), most \(policy.maxLimit)")
     }
 
     /// The damage the device runs despite (`info` is its GetInfo answer): a counter page the bank fell

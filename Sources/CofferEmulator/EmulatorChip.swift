@@ -40,6 +40,14 @@ public final class EmulatorChip: ReportEndpoint {
         }
     }
 
+    /// Whether the chip has joined a realm (it serves the vault only as a member then).
+    public var isRealmMember: Bool {
+        switch firmware {
+        case .p256SHA256(let chip): chip.vault.isRealmMember
+        case .ristretto255SHA512(let chip): chip.vault.isRealmMember
+        }
+    }
+
     /// Hands `request` to the vault as if it came on `channel`.
     public func handle(_ request: VaultRequest, channel: UInt32 = 0) -> VaultReply {
         switch firmware {

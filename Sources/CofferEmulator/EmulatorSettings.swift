@@ -30,6 +30,8 @@ public struct EmulatorSettings: Sendable {
     /// The OPAQUE suite of a new device; nil for P256-SHA256. A made device serves the suite burned
     /// into its fuses, and naming another one is refused.
     public var suite: VaultSuite?
+    /// A new device is left manufactured, for a realm ceremony, rather than provisioned.
+    public var realmMember: Bool
 
     public init(
         stateDirectory: StateDirectory,
@@ -39,7 +41,8 @@ public struct EmulatorSettings: Sendable {
         crashAfterWrites: Int? = nil,
         maxAttemptLimit: UInt8? = nil,
         showsSlotCounters: Bool = false,
-        suite: VaultSuite? = nil
+        suite: VaultSuite? = nil,
+        realmMember: Bool = false
     ) {
         self.stateDirectory = stateDirectory
         self.seed = seed
@@ -49,6 +52,7 @@ public struct EmulatorSettings: Sendable {
         self.maxAttemptLimit = maxAttemptLimit
         self.showsSlotCounters = showsSlotCounters
         self.suite = suite
+        self.realmMember = realmMember
     }
 
     /// The default attempt limit and maximum a new device is provisioned with.

@@ -46,6 +46,27 @@ public final class FlashImage: FlashMemory {
         try DurableDirectory.createExclusively(path, bytes: [UInt8](repeating: 0xFF, count: geometry.byteCount))
     }
 
+    /// Grows an image of exactly `old`'s size (the store alone, as emulators before the realm area
+    /// made it) to `new`'s by appending erased pages, in one durable write. Returns whether it grew;
+    /// any other size is left for `init` to refuse by name (a truncated or extended image is damage,
+    /// never padded: only the one size an older emulator made is known to be whole).
+    public static func addRealmArea(
+        path: String, from old: FlashGeometry, to new: FlashGeometry, powerCut: PowerCut
+    ) throws(StateFileError) -> Bool {
+        guard old.pageSize == new.pageSize, old.byteCount < new.byteCount else { return false }
+        let file = try DurableFile(openingExisting: path)
+        let size = try file.size()
+        guard size == old.byteCount else { return false }
+        do {
+            try powerCut.admitWrite(to: path)
+        } catch {
+            throw StateFileError(path: path, problem: .powerCut)
+        }
+        try file.write(offset: size, bytes: [UInt8](repeating: 0xFF, count: new.byteCount - size))
+        try file.sync()
+        return true
+    }
+
     /// Opens the image at `path`; its size must be exactly `geometry.byteCount`.
     public init(path: String, geometry: FlashGeometry, powerCut: PowerCut) throws(StateFileError) {
         self.path = path

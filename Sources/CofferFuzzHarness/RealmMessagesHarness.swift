@@ -7,8 +7,8 @@ import CofferFirmware
 /// Input: one selector byte, then the message. Besides not crashing, each decoder accepts only its
 /// canonical encoding: whatever it accepts re-encodes byte for byte. An accepted log entry's MAC is
 /// then checked under a fixed key and must be refused unless the input was made with that key, and a
-/// configuration's quorum is a majority of its members. The link's requests and replies (one kind
-/// each) likewise accept only their canonical encodings.
+/// configuration's quorum is a majority of its members. The link's requests and replies, and the
+/// ceremony commands' (one kind each), likewise accept only their canonical encodings.
 enum RealmMessagesHarness {
     static let engine = OpenSSLCryptoEngine(suite: P256SHA256Suite())
     /// The group key seeds are made with.
@@ -19,6 +19,25 @@ enum RealmMessagesHarness {
         // The agent ↔ member link (RealmLink.swift): each command's request payload, then each reply.
         case realmInfoRequest, treeKeysRequest, proposeRequest, captureRequest, commitRequest, stepDownRequest, tailStatementRequest, jumpRequest
         case realmInfoReply, treeKeysReply, proposeReply, captureReply, commitReply, stepDownReply, tailStatementReply, jumpReply
+        // The ceremony's commands (RealmCeremonyLink.swift): each request payload, then each reply.
+        case checkDraftRequest, generateRequest, offerRequest, exportRequest, importRequest, signManifestRequest, joinRequest
+        case checkDraftReply, generateReply, offerReply, exportReply, importReply, signManifestReply, joinReply
+
+        /// The ceremony operation of a request or reply kind.
+        var ceremonyOperation: (RealmCeremonyOperation, isRequest: Bool)? {
+            let requests: [Kind] = [
+                .checkDraftRequest, .generateRequest, .offerRequest, .exportRequest, .importRequest,
+                .signManifestRequest, .joinRequest,
+            ]
+            let replies: [Kind] = [
+                .checkDraftReply, .generateReply, .offerReply, .exportReply, .importReply, .signManifestReply,
+                .joinReply,
+            ]
+            let operations = RealmCeremonyOperation.allCases
+            if let index = requests.firstIndex(of: self) { return (operations[index], true) }
+            if let index = replies.firstIndex(of: self) { return (operations[index], false) }
+            return nil
+        }
 
         /// The link operation of a request or reply kind.
         var linkOperation: (RealmOperation, isRequest: Bool)? {
@@ -53,6 +72,10 @@ enum RealmMessagesHarness {
             runLink(operation, isRequest: isRequest, message)
             return
         }
+        if let (operation, isRequest) = kind?.ceremonyOperation {
+            runCeremony(operation, isRequest: isRequest, message)
+            return
+        }
         switch kind {
         case .entry:
             guard let entry = RealmLogEntry(decoding: message) else { return }
@@ -85,6 +108,19 @@ enum RealmMessagesHarness {
             invariant(manifest.encoded() == message, "a manifest re-encodes differently")
         default:
             return
+        }
+    }
+
+    /// A ceremony command or reply: whatever decodes re-encodes byte for byte, within one message.
+    static func runCeremony(_ operation: RealmCeremonyOperation, isRequest: Bool, _ message: [UInt8]) {
+        if isRequest {
+            guard let request = try? RealmCeremonyRequest(command: operation.rawValue, payload: message) else { return }
+            invariant(request.operation == operation, "a ceremony request decoded as another command")
+            invariant(request.encodedPayload() == message, "a ceremony request re-encodes differently")
+        } else {
+            guard let reply = try? RealmCeremonyReply(operation: operation, decoding: message) else { return }
+            invariant(reply.encoded() == message, "a ceremony reply re-encodes differently")
+            invariant(message.count <= RealmLinkLimits.maxMessageLength, "a ceremony reply over one message accepted")
         }
     }
 

@@ -41,20 +41,62 @@ enum RealmMessagesSeeds {
             seed("configuration-1", .configuration, single.encoded()),
             seed("configuration-5", .configuration, five.encoded()),
         ]
+        let offer = engine.sha256([2]) + [1] + keys[1] + [UInt8](repeating: 0x51, count: 64)
+        let export =
+            engine.sha256([3]) + [0, 1] + keys[1] + keys[2] + [UInt8](repeating: 0x57, count: 40)
+            + [UInt8](repeating: 0x53, count: 64)
         if let draft = RealmDraft(
             realmID: five.realmID, suite: .p256SHA256, group: five, defaultAttemptLimit: 10,
             maxAttemptLimit: 20, isTestRealm: true)
         {
             seeds.append(seed("draft", .draft, draft.encoded()))
             seeds.append(seed("manifest", .manifest, draft.encoded() + keys[1]))
+            if let manifest = RealmManifest(encoded: draft.encoded() + keys[1]),
+                let offer = RealmExportOffer(encoded: offer), let export = RealmExport(encoded: export)
+            {
+                seeds += ceremonySeeds(draft: draft, manifest: manifest, offer: offer, export: export)
+            }
         }
-        seeds.append(seed("offer", .offer, engine.sha256([2]) + [1] + keys[1] + [UInt8](repeating: 0x51, count: 64)))
-        seeds.append(
-            seed("export", .export,
-                 engine.sha256([3]) + [0, 1] + keys[1] + keys[2] + [UInt8](repeating: 0x57, count: 40)
-                    + [UInt8](repeating: 0x53, count: 64)))
+        seeds.append(seed("offer", .offer, offer))
+        seeds.append(seed("export", .export, export))
         seeds += linkSeeds(entry: RealmLogEntry(decoding: entry([RealmChange(key: key, leaf: [0x4C, 0x4D])]))!,
                            statement: statement, tail: genesis, configuration: five, engine: engine)
+        return seeds
+    }
+
+    /// One request and one reply of every ceremony command, from the real encoders.
+    static func ceremonySeeds(
+        draft: RealmDraft, manifest: RealmManifest, offer: RealmExportOffer, export: RealmExport
+    ) -> [FuzzSeed] {
+        typealias Kind = RealmMessagesHarness.Kind
+        let sealed = [RealmSealedSecrets.formatVersion] + [UInt8](repeating: 0x5E, count: RealmSealedSecrets.sealedLength - 1)
+        let signature = [UInt8](repeating: 0x5A, count: RealmCeremonyLink.signatureLength)
+        let requests: [(Kind, RealmCeremonyRequest)] = [
+            (.checkDraftRequest, .checkDraft(draft)),
+            (.generateRequest, .generate(draft)),
+            (.offerRequest, .offer(draft)),
+            (.exportRequest, .export(draft, sealed: sealed, offer: offer)),
+            (.importRequest, .importSecrets(export)),
+            (.signManifestRequest, .signManifest(manifest, sealed: sealed)),
+            (.joinRequest, .join(manifest, sealed: sealed, signatures: [signature, signature, signature, signature, signature])),
+        ]
+        let replies: [(Kind, RealmCeremonyReply)] = [
+            (.checkDraftReply, .checkDraft(memberID: 2, draftHash: draft.encoded().prefix(32).map { $0 })),
+            (.generateReply, .secrets(sealed: sealed, manifest: manifest)),
+            (.offerReply, .offer(offer)),
+            (.exportReply, .export(export)),
+            (.importReply, .secrets(sealed: sealed, manifest: manifest)),
+            (.signManifestReply, .signature(signature)),
+            (.joinReply, .joined(memberID: 4)),
+        ]
+        var seeds: [FuzzSeed] = []
+        for (kind, request) in requests {
+            seeds.append(FuzzSeed(name: "ceremony-\(kind)", bytes: [kind.rawValue] + request.encodedPayload()))
+        }
+        for (kind, reply) in replies {
+            seeds.append(FuzzSeed(name: "ceremony-\(kind)", bytes: [kind.rawValue] + reply.encoded()))
+        }
+        seeds.append(FuzzSeed(name: "ceremony-failure", bytes: [Kind.exportReply.rawValue, 0x2A]))
         return seeds
     }
 

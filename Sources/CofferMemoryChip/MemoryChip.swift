@@ -3,7 +3,8 @@
 
 import CofferFirmware
 
-/// Fuses, counter bank and flash in memory, sized for `geometry`, with one `PowerCut` across them.
+/// Fuses, counter bank and flash in memory, sized for `geometry` (the store, then the realm area),
+/// with one `PowerCut` across them.
 ///
 /// The memories outlive firmware instances: power off is dropping the `CofferChip` (or `Vault`),
 /// power on is building a new one on `board(entropy:engine:)`.
@@ -25,7 +26,7 @@ public final class MemoryChip {
         fuses = MemoryFuses(power: power)
         counters = MemoryCounterBank(count: CounterLayout(slotCount: geometry.slotCount).requiredCount, power: power)
         let layout = FlashLayout(pageSize: MemoryChip.pageSize, geometry: geometry)
-        flash = MemoryFlash(pageSize: MemoryChip.pageSize, pageCount: layout.requiredPages, power: power)
+        flash = MemoryFlash(pageSize: MemoryChip.pageSize, pageCount: layout.chipPages, power: power)
     }
 
     /// The firmware configuration that matches these memories.

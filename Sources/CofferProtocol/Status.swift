@@ -56,4 +56,7 @@ public enum VaultStatus: UInt8, Equatable, Sendable {
     /// before this request committed: nothing it asked for happened and no attempt was counted.
     /// Send it again.
     case abandoned = 0x16
+    /// The chip has joined a realm: it serves vault requests only as a member, through its realm's
+    /// agent (docs/PROTOCOL.md §11.8); GetInfo, Counters and Zeroize still work. One chip has one role.
+    case realmMember = 0x17
 }

@@ -101,6 +101,13 @@ struct DeviceOptions: ParsableArguments {
             valueName: "suite"))
     var suite: VaultSuite?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Make a new device for a realm: manufactured only, never provisioned as a standalone vault.",
+            discussion: "It takes part in a realm ceremony and joins through the realm commands (docs/PROTOCOL.md "
+                + "§11.8). A device that has joined a realm is never provisioned, with or without this flag."))
+    var realmMember = false
+
     @Option(
         help: ArgumentHelp(
             "Cut the power at the n-th durable write: writes 1..n-1 are kept, write n never reaches the files.",
@@ -142,7 +149,8 @@ struct DeviceOptions: ParsableArguments {
             crashAfterWrites: crashAfterWrites,
             maxAttemptLimit: maxAttemptLimit.map { UInt8($0) },
             showsSlotCounters: slotCounters,
-            suite: suite
+            suite: suite,
+            realmMember: realmMember
         )
     }
 }

@@ -53,6 +53,9 @@ extension VaultStatus {
         case .abandoned:
             "the realm's leader stepped down before the request committed; nothing was done and no attempt was "
                 + "counted: run the command again"
+        case .realmMember:
+            "the device has joined a realm and serves the vault only through its realm's agent: use the realm, "
+                + "or zeroize the device to use it alone"
         }
     }
 }
