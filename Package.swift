@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Pure, portable (Embedded Swift subset).
@@ -105,6 +107,27 @@ let package = Package(
         // The realm's untrusted store (REALM.md): a log per group with a conditional append, blobs and
         // discovery; backends `dir:` and `etcd://` (issue 13).
         .target(name: "CofferRealmStore", path: "Sources/CofferRealmStore"),
+        // The host agent beside each realm member (issue 13): leads, witnesses and takes over, over the
+        // store and HTTP between agents; untrusted (safety is in the members), it gives liveness.
+        .target(
+            name: "CofferRealmAgent",
+            dependencies: [
+                "CofferFirmware", "CofferProtocol", "CofferRealmStore", "CofferCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/CofferRealmAgent"
+        ),
+        .executableTarget(
+            name: "coffer-agent",
+            dependencies: [
+                "CofferRealmAgent", "CofferRealmStore", "CofferFirmware", "CofferCrypto", "CofferEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/coffer-agent"
+        ),
 
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
         // the CLI on top of it.
@@ -189,6 +212,15 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator", "CofferTestSupport"], exclude: ["USB"]
+        ),
+        // Realm agents over loopback HTTP with memory-chip members and an in-memory store.
+        .testTarget(
+            name: "CofferRealmAgentTests",
+            dependencies: [
+                "CofferRealmAgent", "CofferRealmStore", "CofferFirmware", "CofferMemoryChip", "CofferCrypto",
+                "CofferProtocol", "OPAQUE", "CofferHost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
     ]
