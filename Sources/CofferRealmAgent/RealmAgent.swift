@@ -48,9 +48,9 @@ struct Queued {
 
 /// One agent.
 public actor RealmAgent {
-    public let memberID: UInt8
-    public let configuration: RealmGroupConfiguration
-    public let group: RealmGroupName
+    public nonisolated let memberID: UInt8
+    public nonisolated let configuration: RealmGroupConfiguration
+    public nonisolated let group: RealmGroupName
     let member: MemberClient
     let store: any RealmStore
     let tree: RecordTreeStore
