@@ -11,6 +11,7 @@ import CofferProtocol
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Header naming the leader's agent in a 421 answer.
 public let leaderHeader = HTTPFields.Element.Name("Coffer-Leader")!
@@ -22,12 +23,16 @@ public final class RealmAgentServer: Sendable {
     public let port: Int
     /// `http://host:port`.
     public let address: String
+    /// The server runs in a service group so that it stops by a graceful shutdown (cancelling a
+    /// NIO server task can leave an accepted connection unfinished, which traps).
+    private let services: ServiceGroup
     private let task: Task<Void, Never>
 
-    private init(agent: RealmAgent, port: Int, address: String, task: Task<Void, Never>) {
+    private init(agent: RealmAgent, port: Int, address: String, services: ServiceGroup, task: Task<Void, Never>) {
         self.agent = agent
         self.port = port
         self.address = address
+        self.services = services
         self.task = task
     }
 
@@ -43,9 +48,11 @@ public final class RealmAgentServer: Sendable {
             onServerRunning: { channel in
                 portSink.yield(channel.localAddress?.port ?? 0)
             }, logger: logger)
+        let services = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             do {
-                try await app.run()
+                try await services.run()
             } catch {
                 logger.error("agent HTTP server stopped: \(error)")
             }
@@ -57,13 +64,13 @@ public final class RealmAgentServer: Sendable {
         }
         let address = "http://\(settings.host):\(port)"
         try await agent.start(address: address)
-        return RealmAgentServer(agent: agent, port: port, address: address, task: task)
+        return RealmAgentServer(agent: agent, port: port, address: address, services: services, task: task)
     }
 
     /// Stops the agent (waiters answered, leases revoked) and then the server.
     public func stop() async {
         await agent.stop()
-        task.cancel()
+        await services.triggerGracefulShutdown()
         await task.value
     }
 
