@@ -9,7 +9,11 @@ import Testing
 struct RealmAgentLoadTests {
     @Test("8 concurrent clients recover 10 times each through 3 members; every key comes back")
     func concurrentRecoveries() async throws {
-        try await withRealm(members: 3, limit: 10) { realm in
+        // Heartbeats as in a deployment (status probes are not what is measured).
+        var timing = testTiming
+        timing.heartbeat = .milliseconds(250)
+        timing.peerFreshness = .seconds(2)
+        try await withRealm(members: 3, limit: 10, timing: timing) { realm in
             try await realm.waitForLeader()
             var clients: [RealmClient] = []
             for index in 0..<8 {

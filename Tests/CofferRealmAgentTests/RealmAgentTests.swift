@@ -10,8 +10,10 @@ import Foundation
 import Testing
 
 /// Runs `body` on a fresh group and always shuts the agents down.
-func withRealm(members: Int, limit: UInt8 = 3, _ body: (RealmHarness) async throws -> Void) async throws {
-    let realm = try RealmHarness(members: members, limit: limit)
+func withRealm(
+    members: Int, limit: UInt8 = 3, timing: RealmAgentTiming = testTiming, _ body: (RealmHarness) async throws -> Void
+) async throws {
+    let realm = try RealmHarness(members: members, limit: limit, timing: timing)
     do {
         try await realm.startAll()
         try await body(realm)

@@ -35,9 +35,11 @@ final class RealmHarness: @unchecked Sendable {
     let configuration: RealmGroupConfiguration
     var servers: [RealmAgentServer?]
     let logger: Logger
+    let timing: RealmAgentTiming
 
     /// `count` members joined to one group with attempt limit `limit`.
-    init(members count: Int, limit: UInt8, seed: UInt64 = 1) throws {
+    init(members count: Int, limit: UInt8, seed: UInt64 = 1, timing: RealmAgentTiming = testTiming) throws {
+        self.timing = timing
         var boards: [TestBoard] = []
         var keys: [[UInt8]] = []
         for index in 0..<count {
@@ -74,7 +76,7 @@ final class RealmHarness: @unchecked Sendable {
     var addresses: [String] { servers.compactMap { $0?.address } }
 
     func startAgent(_ index: Int) async throws {
-        let settings = RealmAgentSettings(dataCenter: "dc\(index % 3 + 1)", timing: testTiming)
+        let settings = RealmAgentSettings(dataCenter: "dc\(index % 3 + 1)", timing: timing)
         let agent = try await RealmAgent(
             connection: connections[index], store: store, settings: settings, http: http, logger: logger)
         servers[index] = try await RealmAgentServer.start(agent: agent, settings: settings, logger: logger)
