@@ -143,4 +143,25 @@ struct RealmAgentTests {
             #expect(try await client.recover("erin", password: "right") == key)
         }
     }
+
+    @Test("a member that lost its tail jumps on the other members' statements, then votes again")
+    func jumpAfterLostTail() async throws {
+        try await withRealm(members: 3) { realm in
+            let leader = try await realm.waitForLeader()
+            let client = await realm.realmClient(channel: 6)
+            try await client.register("frank", password: "right", key: key)
+            let (lost, other) = leader == 0 ? (1, 2) : (0, leader == 1 ? 2 : 1)
+            #expect(try await realm.restartLosingTail(lost))
+            let last = try await realm.lastIndex()
+            try await realm.waitUntil("the member to jump to the store's last entry") {
+                await realm.tails()[lost] == last
+            }
+            // With the other follower stopped, every commit needs the member that jumped.
+            await realm.stopAgent(other)
+            try await realm.waitForLeader()
+            client.transport.use(agents: realm.addresses)
+            #expect(try await client.recover("frank", password: "right") == key)
+            #expect(try await realm.lastIndex() > last)
+        }
+    }
 }

@@ -30,8 +30,8 @@ struct HarnessTimeout: Error, CustomStringConvertible {
 final class RealmHarness: @unchecked Sendable {
     let store = MemoryRealmStore()
     let http = HTTPClient(eventLoopGroupProvider: .singleton)
-    let connections: [any RealmMemberConnection]
-    let members: [RealmMember<TestBoard>]
+    private(set) var connections: [any RealmMemberConnection]
+    let boards: [TestBoard]
     let configuration: RealmGroupConfiguration
     var servers: [RealmAgentServer?]
     let logger: Logger
@@ -64,7 +64,7 @@ final class RealmHarness: @unchecked Sendable {
             try member.join(root: root, configuration: configuration, policy: policy)
             members.append(member)
         }
-        self.members = members
+        self.boards = boards
         connections = members.map { InProcessMemberConnection(member: $0) }
         servers = Array(repeating: nil, count: count)
         var logger = Logger(label: "coffer.realm-agent.test")
@@ -89,6 +89,21 @@ final class RealmHarness: @unchecked Sendable {
     func stopAgent(_ index: Int) async {
         await servers[index]?.stop()
         servers[index] = nil
+    }
+
+    /// Stops agent `index`, reboots its chip with both tail blocks of its realm area erased (the
+    /// member then votes again only after a jump), and starts the agent again. Returns whether the
+    /// rebooted member came up without a tail.
+    func restartLosingTail(_ index: Int) async throws -> Bool {
+        await stopAgent(index)
+        let flash = boards[index].flash
+        let pagesPerBlock = 1024 / MemoryChip.pageSize
+        for page in pagesPerBlock..<3 * pagesPerBlock { try flash.erase(page: page) }
+        let rebooted = try RealmMember(board: boards[index], firstPage: 0)
+        let lostTail = rebooted.tail == nil
+        connections[index] = InProcessMemberConnection(member: rebooted)
+        try await startAgent(index)
+        return lostTail
     }
 
     func shutdown() async {
