@@ -1,7 +1,7 @@
 // The member connections and stores this build of coffer-agent opens, by address. A member over
 // CTAPHID (`udp://`, `usb`, `embedded:DIR` on the emulator's realm mode) and the store backends
-// (`dir:`, `etcd://`) come from their own modules; an address this build has no opener for is
-// refused in words, with exit status 64 (usage).
+// (`dir:`, `etcd://`) come from their own modules and are added here at integration; until then an
+// address is refused in words and the agent exits 1 without touching anything.
 
 import CofferRealmAgent
 import CofferRealmStore
