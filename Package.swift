@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure, portable (Embedded Swift subset).
@@ -144,6 +145,28 @@ let package = Package(
             ],
             path: "Sources/coffer-frontend"
         ),
+        // The host agent beside each realm member (issue 13): leads, witnesses and takes over, over the
+        // store and HTTP between agents; untrusted (safety is in the members), it gives liveness.
+        .target(
+            name: "CofferRealmAgent",
+            dependencies: [
+                "CofferFirmware", "CofferProtocol", "CofferRealmStore", "CofferCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/CofferRealmAgent"
+        ),
+        .executableTarget(
+            name: "coffer-agent",
+            dependencies: [
+                "CofferRealmAgent", "CofferRealmStore", "CofferFirmware", "CofferCrypto", "CofferEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/coffer-agent"
+        ),
 
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
         // the CLI on top of it.
@@ -247,6 +270,15 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Realm agents over loopback HTTP with memory-chip members and an in-memory store.
+        .testTarget(
+            name: "CofferRealmAgentTests",
+            dependencies: [
+                "CofferRealmAgent", "CofferRealmStore", "CofferFirmware", "CofferMemoryChip", "CofferCrypto",
+                "CofferProtocol", "OPAQUE", "CofferHost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
