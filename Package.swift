@@ -162,6 +162,7 @@ let package = Package(
             name: "coffer-agent",
             dependencies: [
                 "CofferRealmAgent", "CofferRealmStore", "CofferFirmware", "CofferCrypto", "CofferEmulator",
+                "CofferHost", "CTAPHID",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -280,6 +281,11 @@ let package = Package(
                 "CofferProtocol", "OPAQUE", "CofferHost",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        // The realm as processes: emulator members, the ceremony by cofferctl, agents on a store, a front-end.
+        .testTarget(
+            name: "RealmSystemTests",
+            dependencies: ["CofferTestSupport", "coffer-emulator", "coffer-agent", "coffer-frontend", "cofferctl"]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
     ]

@@ -9,7 +9,9 @@ import Foundation
 struct RealmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "realm", abstract: "A realm's manifest, its countersignatures, and its status.",
-        subcommands: [RealmManifestCommand.self, RealmCountersignCommand.self, RealmStatusCommand.self])
+        subcommands: [
+            RealmCreateCommand.self, RealmManifestCommand.self, RealmCountersignCommand.self, RealmStatusCommand.self,
+        ])
 }
 
 /// `cofferctl realm manifest show|verify`.

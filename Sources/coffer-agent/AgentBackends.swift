@@ -1,34 +1,58 @@
-// The member connections and stores this build of coffer-agent opens, by address. A member over
-// CTAPHID (`udp://`, `usb`, `embedded:DIR` on the emulator's realm mode) and the store backends
-// (`dir:`, `etcd://`) come from their own modules and are added here at integration; until then an
-// address is refused in words and the agent exits 1 without touching anything.
+// The member connections and stores coffer-agent opens, by address. A member is any Coffer chip
+// joined to a realm, reached over CTAPHID as cofferctl reaches a device (`udp://HOST:PORT` for an
+// emulator started with `--realm-member`, `embedded:DIR` for the firmware in this process on an
+// emulator state dir, `usb...` for a device on the bus); the store is `dir:PATH` or
+// `etcd://HOST:PORT[,...]` (CofferRealmStore).
 
+import CTAPHID
+import CofferHost
 import CofferRealmAgent
 import CofferRealmStore
+import Foundation
 
 enum AgentBackends {
-    /// Opens the member at `address`.
+    /// Opens the member at `address` and a CTAPHID channel to it.
     static func openMember(_ address: String) throws -> any RealmMemberConnection {
-        guard let scheme = scheme(of: address), memberSchemes.contains(scheme) else {
-            throw AgentCommandError("--member \(address): expected embedded:DIR or udp://HOST:PORT")
+        let parsed: DeviceAddress
+        do {
+            parsed = try DeviceAddress(parsing: address)
+        } catch {
+            throw AgentCommandError("--member \(address): \(error)")
         }
-        throw AgentCommandError(
-            "--member \(address): this build has no \(scheme) member connection yet (the CTAPHID realm link arrives with the emulator's realm mode)")
+        if case .frontend = parsed {
+            throw AgentCommandError("--member \(address): a front-end is not a member; expected udp://HOST:PORT, embedded:DIR or usb")
+        }
+        if case .embedded(nil) = parsed {
+            throw AgentCommandError("--member embedded: a member in memory would forget its realm; give embedded:DIR")
+        }
+        do {
+            return DeviceMemberConnection(transport: try DeviceConnector.open(parsed))
+        } catch {
+            throw AgentCommandError("--member \(address): \(error)")
+        }
     }
 
     /// Opens the store at `address`.
     static func openStore(_ address: String) async throws -> any RealmStore {
-        guard let scheme = scheme(of: address), storeSchemes.contains(scheme) else {
-            throw AgentCommandError("--store \(address): expected dir:PATH or etcd://HOST:PORT[,...]")
+        do {
+            return try openRealmStore(address)
+        } catch {
+            throw AgentCommandError("--store \(address): \(error)")
         }
-        throw AgentCommandError("--store \(address): this build has no \(scheme) store backend yet")
+    }
+}
+
+/// A member over a CTAPHID channel: each exchange is one vendor command and its reply, one at a
+/// time (the transport is a single channel, as a USB device is).
+final class DeviceMemberConnection: RealmMemberConnection, @unchecked Sendable {
+    private let lock = NSLock()
+    private let transport: CTAPHIDTransport
+
+    init(transport: CTAPHIDTransport) {
+        self.transport = transport
     }
 
-    static let memberSchemes = ["embedded", "udp"]
-    static let storeSchemes = ["dir", "etcd"]
-
-    static func scheme(of address: String) -> String? {
-        guard let colon = address.firstIndex(of: ":") else { return nil }
-        return String(address[..<colon])
+    func exchange(command: UInt8, payload: [UInt8]) async throws -> [UInt8] {
+        try lock.withLock { try transport.request(CTAPHIDCommand(rawValue: command), payload: payload) }
     }
 }

@@ -14,6 +14,11 @@ public final class EmulatorProcess {
         return directory.appendingPathComponent("coffer-emulator").path
     }
 
+    /// Another executable of this package, beside the emulator (`coffer-agent`, `coffer-frontend`).
+    public static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
     /// The child process.
     public let process = Process()
     /// Where its stderr goes.
@@ -23,13 +28,15 @@ public final class EmulatorProcess {
 
     /// Starts the binary with `arguments`, stderr to `stderrPath`. It notes itself (`serve`) in
     /// `runtimeDirectory`, by default `runtime/` beside `stderrPath`, never in the user's.
-    public init(_ arguments: [String], stderrPath: String, runtimeDirectory: String? = nil) throws {
+    public init(
+        _ arguments: [String], stderrPath: String, runtimeDirectory: String? = nil, executable: String? = nil
+    ) throws {
         self.stderrPath = stderrPath
         readyPath = arguments.firstIndex(of: "--ready-file").map { arguments[$0 + 1] }
         guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else {
             throw CocoaError(.fileWriteUnknown)
         }
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? Self.binary)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment[EmulatorAnnouncement.directoryVariable] =
@@ -56,12 +63,17 @@ public final class EmulatorProcess {
     /// Waits for the ready file at `path`, polling for it until `seconds` have passed or the
     /// process ends first (then it throws `EmulatorNotReady` with what the process said on stderr).
     public func waitUntilReady(seconds: Double = 60) throws -> ReadyFile {
+        try ReadyFile.read(from: try waitForReadyFile(seconds: seconds))
+    }
+
+    /// Waits for the ready file as `waitUntilReady` does, for any program's ready file: its path.
+    public func waitForReadyFile(seconds: Double = 60) throws -> String {
         guard let path = readyPath else {
             throw EmulatorNotReady(running: process.isRunning, stderr: "started without --ready-file")
         }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if FileManager.default.fileExists(atPath: path) { return try ReadyFile.read(from: path) }
+            if FileManager.default.fileExists(atPath: path) { return path }
             guard process.isRunning else { break }
             _ = poll(nil, 0, 5)
         }

@@ -41,61 +41,19 @@ final class RealmTestAgent {
         nextHandle = other.nextHandle
     }
 
-    /// GetInfo of a device, straight over its transport.
-    static func info(_ link: RealmDeviceLink) throws -> GetInfoResponse {
-        let body = try link.transport.request(
-            CTAPHIDCommand(rawValue: VaultOperation.getInfo.rawValue), payload: VaultRequest.getInfo.encodedPayload())
-        let reply = try VaultReply(decoding: body)
-        guard reply.status == .ok else { throw RealmAgentFailure(description: "GetInfo refused: \(reply.status)") }
-        return try GetInfoResponse(decoding: reply.body)
-    }
-
     /// The draft of a test realm whose members are these devices, in this order.
     func draft(realmID: [UInt8], defaultLimit: UInt8 = 3, maxLimit: UInt8 = 10) throws -> RealmDraft {
-        let keys = try links.map { try Self.info($0).identityPublicKey }
-        guard
-            let group = RealmGroupConfiguration(
-                realmID: realmID, groupID: engine.sha256(realmID).prefix(16).map { $0 }, configID: 1, members: keys),
-            let draft = RealmDraft(
-                realmID: realmID, suite: .p256SHA256, group: group, defaultAttemptLimit: defaultLimit,
-                maxAttemptLimit: maxLimit, isTestRealm: true)
-        else { throw RealmAgentFailure(description: "no draft for these members") }
-        return draft
+        try RealmCeremonyDriver.draft(
+            links: links, realmID: realmID, defaultLimit: defaultLimit, maxLimit: maxLimit, isTestRealm: true)
     }
 
-    /// REALM.md's ceremony: every member checks the draft; member 0 generates; every other member
-    /// offers, member 0 exports to it, it imports; all sign the manifest; all join. Returns each
-    /// member's sealed secrets.
+    /// REALM.md's ceremony on these devices (RealmCeremonyDriver); returns each member's sealed secrets.
     @discardableResult
     func ceremony(_ draft: RealmDraft) throws -> [[UInt8]] {
-        for (id, link) in links.enumerated() {
-            let checked = try link.checkDraft(draft)
-            guard checked.memberID == UInt8(id), checked.draftHash == draft.hash(engine: engine) else {
-                throw RealmAgentFailure(description: "member \(id) saw the draft as \(checked)")
-            }
-        }
-        let generated = try links[0].generate(draft)
-        var sealed = [generated.sealed]
-        for link in links.dropFirst() {
-            let offer = try link.offer(draft)
-            let export = try links[0].export(draft, sealed: generated.sealed, to: offer)
-            let imported = try link.importSecrets(export)
-            guard imported.manifest == generated.manifest else {
-                throw RealmAgentFailure(description: "an importer's manifest differs from the generator's")
-            }
-            sealed.append(imported.sealed)
-        }
-        let manifest = generated.manifest
-        let signatures = try zip(links, sealed).map { try $0.signManifest(manifest, sealed: $1) }
-        try manifest.verify(signatures: signatures, engine: engine)
-        for (id, (link, blob)) in zip(links, sealed).enumerated() {
-            guard try link.join(manifest, sealed: blob, signatures: signatures) == UInt8(id) else {
-                throw RealmAgentFailure(description: "member \(id) joined under another id")
-            }
-        }
-        self.manifest = manifest
-        self.signatures = signatures
-        return sealed
+        let result = try RealmCeremonyDriver.run(draft, links: links)
+        manifest = result.manifest
+        signatures = result.signatures
+        return result.sealed
     }
 
     /// One vault request as one batch of the group, on `channel`: its released reply.
