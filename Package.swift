@@ -18,6 +18,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The etcd store backend's HTTP client (CofferRealmStore).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure, portable (Embedded Swift subset).
@@ -97,14 +100,25 @@ let package = Package(
             name: "coffer-bench",
             dependencies: [
                 "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
-                "CofferPureCrypto",
+                "CofferPureCrypto", "CofferRealmStore", "CofferEtcdCluster",
             ],
             path: "Benchmarks/coffer-bench"
         ),
 
         // The realm's untrusted store (REALM.md): a log per group with a conditional append, blobs and
         // discovery; backends `dir:` and `etcd://` (issue 13).
-        .target(name: "CofferRealmStore", path: "Sources/CofferRealmStore"),
+        .target(
+            name: "CofferRealmStore",
+            dependencies: [
+                "CofferCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/CofferRealmStore"
+        ),
+        // A 3-member etcd cluster on loopback (OS-chosen ports, temp data dirs) for the store's tests,
+        // `make bench` and the realm demo.
+        .target(name: "CofferEtcdCluster", path: "Tests/CofferEtcdCluster"),
 
         // The host side: transports (udp, usb, embedded), the vault client, the backup file format, and
         // the CLI on top of it.
@@ -191,5 +205,7 @@ let package = Package(
             name: "EndToEndTests", dependencies: ["cofferctl", "coffer-emulator", "CofferTestSupport"], exclude: ["USB"]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
+        // The store contract against both backends (dir: and a real 3-member etcd), races, failover.
+        .testTarget(name: "CofferRealmStoreTests", dependencies: ["CofferRealmStore", "CofferEtcdCluster"]),
     ]
 )
