@@ -206,6 +206,6 @@ let package = Package(
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
         // The store contract against both backends (dir: and a real 3-member etcd), races, failover.
-        .testTarget(name: "CofferRealmStoreTests", dependencies: ["CofferRealmStore", "CofferEtcdCluster"]),
+        .testTarget(name: "CofferRealmStoreTests", dependencies: ["CofferRealmStore", "CofferEtcdCluster", "CofferCrypto"]),
     ]
 )
