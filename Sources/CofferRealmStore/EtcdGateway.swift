@@ -23,13 +23,15 @@ final class EtcdGateway: Sendable {
     let retryWindow: Duration
     private let preferred = Mutex(0)
 
-    /// One client for the process, never shut down (like `HTTPClient.shared`), with a short connect
-    /// timeout so a dead endpoint costs little before the next is tried.
+    /// One client for the process, never shut down (like `HTTPClient.shared`). A connection that
+    /// cannot be made fails the request at once (no retry of the same endpoint until the deadline,
+    /// the client's default) and within 2 s at most, so the next endpoint is tried soon.
     private static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2))
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
