@@ -64,6 +64,10 @@ public final class EtcdCluster: @unchecked Sendable {
             } catch let failure as StartFailure {
                 lastFailure = failure
                 stopMembers()
+            } catch {
+                stopMembers()
+                try? FileManager.default.removeItem(atPath: directory)
+                throw error
             }
         }
         try? FileManager.default.removeItem(atPath: directory)
@@ -76,7 +80,6 @@ public final class EtcdCluster: @unchecked Sendable {
         let ports = try Self.freePorts(2 * size)
         let names = (0..<size).map { "m\($0)" }
         let cluster = names.enumerated().map { "\($1)=http://127.0.0.1:\(ports[2 * $0 + 1])" }.joined(separator: ",")
-        var started: [Member] = []
         for (position, name) in names.enumerated() {
             let client = ports[2 * position]
             let peer = ports[2 * position + 1]
@@ -98,9 +101,10 @@ public final class EtcdCluster: @unchecked Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             try process.run()
-            started.append(Member(name: name, clientPort: client, peerPort: peer, process: process, logPath: logPath))
+            // Noted at once, so that a failure to start the next still stops this one.
+            let member = Member(name: name, clientPort: client, peerPort: peer, process: process, logPath: logPath)
+            lock.withLock { members.append(member) }
         }
-        lock.withLock { members = started }
     }
 
     /// Polls every running member's `/health` until all say true, or throws with the logs' tails.

@@ -94,16 +94,16 @@ final class DirectoryRealmStoreTests: XCTestCase {
     func testAHalfWrittenTemporaryFileIsNeverAnEntry() async throws {
         let store = try DirectoryRealmStore(path: storePath)
         let group = contract.group()
-        let found1 = try await store.append(group: group, index: 1, entry: [1])
-        XCTAssertTrue(found1)
+        let first = try await store.append(group: group, index: 1, entry: [1])
+        XCTAssertTrue(first)
         // A writer that died after its exclusive create and before its link leaves only this.
         _ = FileManager.default.createFile(atPath: storePath + "/tmp/2147483647-01", contents: Data([9, 9]))
-        let found2 = try await store.read(group: group, from: 1, limit: 10)
-        XCTAssertEqual(found2, [StoredEntry(index: 1, bytes: [1])])
-        let found3 = try await store.lastIndex(group: group)
-        XCTAssertEqual(found3, 1)
-        let found4 = try await store.append(group: group, index: 2, entry: [2])
-        XCTAssertTrue(found4, "index 2 is still free")
+        let entries = try await store.read(group: group, from: 1, limit: 10)
+        XCTAssertEqual(entries, [StoredEntry(index: 1, bytes: [1])])
+        let last = try await store.lastIndex(group: group)
+        XCTAssertEqual(last, 1)
+        let second = try await store.append(group: group, index: 2, entry: [2])
+        XCTAssertTrue(second, "index 2 is still free")
     }
 
     func testADirectoryWithOtherFilesIsRefusedNotAdopted() throws {
@@ -128,8 +128,8 @@ final class DirectoryRealmStoreTests: XCTestCase {
     func testAForeignFileInALogIsCorruptWithItsPath() async throws {
         let store = try DirectoryRealmStore(path: storePath)
         let group = contract.group()
-        let found5 = try await store.append(group: group, index: 1, entry: [1])
-        XCTAssertTrue(found5)
+        let appended = try await store.append(group: group, index: 1, entry: [1])
+        XCTAssertTrue(appended)
         _ = FileManager.default.createFile(atPath: store.logDirectory(group) + "/junk", contents: Data())
         do {
             _ = try await store.lastIndex(group: group)
@@ -143,8 +143,8 @@ final class DirectoryRealmStoreTests: XCTestCase {
     func testAnEntryIsDurableUnderItsIndexName() async throws {
         let store = try DirectoryRealmStore(path: storePath)
         let group = contract.group()
-        let found6 = try await store.append(group: group, index: 7, entry: [7, 7])
-        XCTAssertTrue(found6)
+        let appended = try await store.append(group: group, index: 7, entry: [7, 7])
+        XCTAssertTrue(appended)
         let file = storePath + "/log/\(group.hex)/00000000000000000007"
         XCTAssertEqual(FileManager.default.contents(atPath: file), Data([7, 7]), "the layout docs/REALM-OPERATIONS.md describes")
     }

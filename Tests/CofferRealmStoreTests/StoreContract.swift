@@ -25,22 +25,22 @@ struct StoreContract {
     func appendThenRead() async throws {
         let store = try open()
         let group = group()
-        let found1 = try await store.lastIndex(group: group)
-        XCTAssertEqual(found1, 0, "an empty log's last index is 0")
-        let found2 = try await store.read(group: group, from: 1, limit: 10)
-        XCTAssertEqual(found2, [])
+        let emptyLast = try await store.lastIndex(group: group)
+        XCTAssertEqual(emptyLast, 0, "an empty log's last index is 0")
+        let emptyRead = try await store.read(group: group, from: 1, limit: 10)
+        XCTAssertEqual(emptyRead, [])
         for index in UInt64(1)...3 {
             let appended = try await store.append(group: group, index: index, entry: Array("entry \(index)".utf8))
             XCTAssertTrue(appended, "append at free index \(index)")
         }
         let entries = try await open().read(group: group, from: 1, limit: 10)
         XCTAssertEqual(entries, (1...3).map { StoredEntry(index: UInt64($0), bytes: Array("entry \($0)".utf8)) })
-        let found3 = try await store.read(group: group, from: 2, limit: 1)
-        XCTAssertEqual(found3, [StoredEntry(index: 2, bytes: Array("entry 2".utf8))])
-        let found4 = try await store.lastIndex(group: group)
-        XCTAssertEqual(found4, 3)
-        let found5 = try await store.lastIndex(group: self.group("other"))
-        XCTAssertEqual(found5, 0, "logs of groups are apart")
+        let second = try await store.read(group: group, from: 2, limit: 1)
+        XCTAssertEqual(second, [StoredEntry(index: 2, bytes: Array("entry 2".utf8))])
+        let last = try await store.lastIndex(group: group)
+        XCTAssertEqual(last, 3)
+        let otherLast = try await store.lastIndex(group: self.group("other"))
+        XCTAssertEqual(otherLast, 0, "logs of groups are apart")
     }
 
     func secondAppendRefused() async throws {
@@ -50,8 +50,8 @@ struct StoreContract {
         let second = try await open().append(group: group, index: 1, entry: [2, 2, 2])
         XCTAssertTrue(first)
         XCTAssertFalse(second, "index 1 is taken: the second append must be refused")
-        let found6 = try await store.read(group: group, from: 1, limit: 5)
-        XCTAssertEqual(found6, [StoredEntry(index: 1, bytes: [1, 1, 1])],
+        let kept = try await store.read(group: group, from: 1, limit: 5)
+        XCTAssertEqual(kept, [StoredEntry(index: 1, bytes: [1, 1, 1])],
                        "the refused append changed nothing")
     }
 
@@ -62,18 +62,18 @@ struct StoreContract {
             let appended = try await store.append(group: group, index: index, entry: [UInt8(index)])
             XCTAssertTrue(appended)
         }
-        let found7 = try await store.read(group: group, from: 1, limit: 10).map(\.index)
-        XCTAssertEqual(found7, [1, 2], "stops before the gap at 3")
-        let found8 = try await store.read(group: group, from: 3, limit: 10)
-        XCTAssertEqual(found8, [], "a read from a missing index is empty")
-        let found9 = try await store.read(group: group, from: 4, limit: 10).map(\.index)
-        XCTAssertEqual(found9, [4, 5])
-        let found10 = try await store.read(group: group, from: 4, limit: 1).map(\.index)
-        XCTAssertEqual(found10, [4], "limit holds")
-        let found11 = try await store.read(group: group, from: 1, limit: 0)
-        XCTAssertEqual(found11, [])
-        let found12 = try await store.lastIndex(group: group)
-        XCTAssertEqual(found12, 5, "the highest index, gaps or not")
+        let beforeGap = try await store.read(group: group, from: 1, limit: 10).map(\.index)
+        XCTAssertEqual(beforeGap, [1, 2], "stops before the gap at 3")
+        let atGap = try await store.read(group: group, from: 3, limit: 10)
+        XCTAssertEqual(atGap, [], "a read from a missing index is empty")
+        let afterGap = try await store.read(group: group, from: 4, limit: 10).map(\.index)
+        XCTAssertEqual(afterGap, [4, 5])
+        let limited = try await store.read(group: group, from: 4, limit: 1).map(\.index)
+        XCTAssertEqual(limited, [4], "limit holds")
+        let none = try await store.read(group: group, from: 1, limit: 0)
+        XCTAssertEqual(none, [])
+        let last = try await store.lastIndex(group: group)
+        XCTAssertEqual(last, 5, "the highest index, gaps or not")
     }
 
     /// `appenders` handles race at each of `indices` indices; at each, exactly one wins and the
@@ -101,19 +101,19 @@ struct StoreContract {
         let store = try open()
         let bytes = Array("a tree node of \(label)".utf8)
         let name = SHA256.hash(bytes)
-        let found13 = try await store.getBlob(name: name)
-        XCTAssertNil(found13, "absent before put")
+        let before = try await store.getBlob(name: name)
+        XCTAssertNil(before, "absent before put")
         try await store.putBlob(name: name, bytes: bytes)
         try await store.putBlob(name: name, bytes: bytes)
-        let found14 = try await open().getBlob(name: name)
-        XCTAssertEqual(found14, bytes, "put twice, read back once")
+        let readBack = try await open().getBlob(name: name)
+        XCTAssertEqual(readBack, bytes, "put twice, read back once")
         let other = Array("another node of \(label)".utf8)
         try await store.putBlob(name: SHA256.hash(other), bytes: other)
         try await store.deleteBlobs(names: [name])
-        let found15 = try await store.getBlob(name: name)
-        XCTAssertNil(found15, "deleted")
-        let found16 = try await store.getBlob(name: SHA256.hash(other))
-        XCTAssertEqual(found16, other, "a blob not named stays")
+        let deleted = try await store.getBlob(name: name)
+        XCTAssertNil(deleted, "deleted")
+        let survivor = try await store.getBlob(name: SHA256.hash(other))
+        XCTAssertEqual(survivor, other, "a blob not named stays")
         try await store.deleteBlobs(names: [name])
     }
 
@@ -147,15 +147,15 @@ struct StoreContract {
             ServiceRecord(kind: agents, name: "g1/m1", address: "udp://127.0.0.1:1"),
             ServiceRecord(kind: agents, name: "g1/m2", address: "udp://127.0.0.1:2"),
         ])
-        let found17 = try await store.services(kind: frontends).map(\.name)
-        XCTAssertEqual(found17, ["f1"])
+        let frontendNames = try await store.services(kind: frontends).map(\.name)
+        XCTAssertEqual(frontendNames, ["f1"])
         await first.revoke()
-        let found18 = try await store.services(kind: agents).map(\.name)
-        XCTAssertEqual(found18, ["g1/m2"], "a revoked registration is gone at once")
+        let agentNames = try await store.services(kind: agents).map(\.name)
+        XCTAssertEqual(agentNames, ["g1/m2"], "a revoked registration is gone at once")
         await second.revoke()
         await frontend.revoke()
-        let found19 = try await store.services(kind: agents)
-        XCTAssertEqual(found19, [])
+        let agentsLeft = try await store.services(kind: agents)
+        XCTAssertEqual(agentsLeft, [])
     }
 
     /// A registration whose renewals stop (its process died) disappears once its TTL has passed;
@@ -165,8 +165,8 @@ struct StoreContract {
         let kind = kind("expiring")
         let kept = try await store.register(ServiceRecord(kind: kind, name: "kept", address: "a"), ttlSeconds: ttlSeconds)
         let dying = try await store.register(ServiceRecord(kind: kind, name: "dying", address: "b"), ttlSeconds: ttlSeconds)
-        let found20 = Set(try await store.services(kind: kind).map(\.name))
-        XCTAssertEqual(found20, ["kept", "dying"])
+        let registered = Set(try await store.services(kind: kind).map(\.name))
+        XCTAssertEqual(registered, ["kept", "dying"])
         await abandon(dying)
         let deadline = Date().addingTimeInterval(Double(ttlSeconds) * 10 + 10)
         var names = Set(try await store.services(kind: kind).map(\.name))
