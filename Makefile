@@ -4,7 +4,7 @@ CONFIG     ?= debug
 SWIFTFLAGS ?=
 BIN         = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS) --show-bin-path)
 
-.PHONY: all bootstrap bootstrap-test build demo test crash-test bench firmware-embedded firmware-qemu ctgrind clean install sim
+.PHONY: all bootstrap bootstrap-test bootstrap-realm build demo test crash-test bench firmware-embedded firmware-qemu ctgrind clean install sim
 
 all: build
 
@@ -13,6 +13,9 @@ bootstrap:
 
 bootstrap-test:
 	@scripts/bootstrap.sh test
+
+bootstrap-realm:
+	@scripts/bootstrap.sh realm
 
 build: bootstrap
 	$(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS)
@@ -70,7 +73,7 @@ ctgrind: bootstrap-test
 	    echo "ctgrind: the leaky control was not flagged: the check is broken"; exit 1; \
 	else echo "ctgrind: leaky control flagged, as it must be"; fi
 
-bench: bootstrap
+bench: bootstrap-realm
 	$(SWIFT) build -c release --product coffer-bench
 	$(SWIFT) build -c release --product coffer-emulator
 	$(SWIFT) build -c release --product cofferctl

@@ -105,14 +105,25 @@ let package = Package(
             name: "coffer-bench",
             dependencies: [
                 "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
-                "CofferPureCrypto",
+                "CofferPureCrypto", "CofferRealmStore", "CofferEtcdCluster",
             ],
             path: "Benchmarks/coffer-bench"
         ),
 
         // The realm's untrusted store (REALM.md): a log per group with a conditional append, blobs and
         // discovery; backends `dir:` and `etcd://` (issue 13).
-        .target(name: "CofferRealmStore", path: "Sources/CofferRealmStore"),
+        .target(
+            name: "CofferRealmStore",
+            dependencies: [
+                "CofferCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/CofferRealmStore"
+        ),
+        // A 3-member etcd cluster on loopback (OS-chosen ports, temp data dirs) for the store's tests,
+        // `make bench` and the realm demo.
+        .target(name: "CofferEtcdCluster", path: "Tests/CofferEtcdCluster"),
         // What the realm's front-end and its clients share: the access token (ES256 JWT) and the record
         // id an account owns.
         .target(name: "CofferRealmAccess", dependencies: ["CofferCrypto"], path: "Sources/CofferRealmAccess"),
@@ -288,5 +299,7 @@ let package = Package(
             dependencies: ["CofferTestSupport", "coffer-emulator", "coffer-agent", "coffer-frontend", "cofferctl"]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
+        // The store contract against both backends (dir: and a real 3-member etcd), races, failover.
+        .testTarget(name: "CofferRealmStoreTests", dependencies: ["CofferRealmStore", "CofferEtcdCluster", "CofferCrypto"]),
     ]
 )

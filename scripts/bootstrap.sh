@@ -2,7 +2,8 @@
 # Installs what Coffer needs on Debian when it is missing; quiet and idempotent when all is there.
 #   scripts/bootstrap.sh          build needs: pkg-config, libssl-dev, libusb-1.0-0-dev, libsodium-dev
 #   scripts/bootstrap.sh test     also the test needs: umockdev, its GObject bindings, valgrind, rclone,
-#                                 python-fido2, opaque-ke-py, and the QEMU board's toolchain (below)
+#                                 python-fido2, opaque-ke-py, etcd (below) and the QEMU board's toolchain (below)
+#   scripts/bootstrap.sh realm    also etcd 3.4 (etcd-server: /usr/bin/etcd) for the realm's store
 #   scripts/bootstrap.sh qemu     also the QEMU board's toolchain: gcc-arm-none-eabi, picolibc-arm-none-eabi,
 #                                 qemu-system-arm (make firmware-qemu)
 set -euo pipefail
@@ -14,6 +15,10 @@ if [ "${1:-}" = "test" ]; then
     want_debs+=(valgrind)
     # openssl: the CLI makes the self-signed certificate of the front-end's TLS test.
     want_debs+=(openssl)
+fi
+if [ "${1:-}" = "realm" ] || [ "${1:-}" = "test" ]; then
+    # etcd-server: the etcd:// store's tests start a 3-member cluster of it; make bench and the realm demo too.
+    want_debs+=(etcd-server)
 fi
 if [ "${1:-}" = "qemu" ] || [ "${1:-}" = "test" ]; then
     want_debs+=(gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm)
