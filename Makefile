@@ -4,7 +4,7 @@ CONFIG     ?= debug
 SWIFTFLAGS ?=
 BIN         = $(shell $(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS) --show-bin-path)
 
-.PHONY: all bootstrap bootstrap-test bootstrap-realm build demo test crash-test bench firmware-embedded firmware-qemu ctgrind clean install sim
+.PHONY: all bootstrap bootstrap-test bootstrap-realm build demo realm-demo test crash-test bench firmware-embedded firmware-qemu ctgrind clean install sim
 
 all: build
 
@@ -22,6 +22,14 @@ build: bootstrap
 
 demo: build
 	"$(BIN)/cofferctl" demo
+
+# A realm of five emulator members in three data centers, agents, a front-end and a 3-member etcd
+# cluster: `make realm-demo`, or `make realm-demo STORE=dir` without etcd.
+STORE ?= etcd
+realm-demo:
+	@scripts/bootstrap.sh realm
+	$(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS)
+	@scripts/realm-demo.sh "$(BIN)" --store $(STORE)
 
 test: bootstrap-test
 	$(SWIFT) build --build-tests $(SWIFTFLAGS)
