@@ -36,6 +36,12 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "realm" {
     exit(0)
 }
 
+// `COFFER_BENCH_ONLY=store`: just the realm store's conditional appends (dir: and a 3-member etcd).
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "store" {
+    for measurement in try await StoreAppends(seconds: 2).run() { report(measurement) }
+    exit(0)
+}
+
 // `COFFER_BENCH_ONLY=pipe`: just cofferctl's pipe-to-pipe backup throughput against file to file.
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pipe" {
     for measurement in try PipeThroughput(size: 512 << 20).run() { report(measurement) }
@@ -77,6 +83,7 @@ let opaqueServer = try OPAQUEServerLogins(iterations: 2000).run()
 report(opaqueServer)
 report(try FirmwareLogins(iterations: 1000, opaqueServerLoginsPerSecond: opaqueServer.value).run())
 try realmFigures()
+for measurement in try await StoreAppends(seconds: 2).run() { report(measurement) }
 report(try PureScalarMultiplications(iterations: 400).run())
 for measurement in try RistrettoFigures(iterations: 2000).run() { report(measurement) }
 

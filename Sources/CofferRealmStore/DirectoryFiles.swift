@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
+import Foundation
 
 #if canImport(Glibc)
 private let systemRead = Glibc.read
@@ -145,15 +145,17 @@ enum DirectoryFiles {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// Runs blocking file work off Swift's cooperative threads (an fsync takes milliseconds; many
-    /// agents' appends must not queue behind each other on two cooperative threads).
+    /// Runs blocking file work on a thread of its own, off Swift's cooperative threads: an fsync
+    /// takes milliseconds, and concurrent appends must reach the disk together (its journal commits
+    /// them in one flush) rather than queue on two cooperative threads or on Dispatch's global
+    /// queues, which on Linux start few threads for work that blocks. A thread costs microseconds.
     static func offload<T: Sendable>(
         _ work: @escaping @Sendable () throws(RealmStoreError) -> T
     ) async throws(RealmStoreError) -> T {
         let result: Result<T, RealmStoreError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 continuation.resume(returning: Result { () throws(RealmStoreError) -> T in try work() })
-            }
+            }.start()
         }
         return try result.get()
     }
