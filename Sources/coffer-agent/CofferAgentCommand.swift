@@ -90,7 +90,10 @@ struct CofferAgentCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw AgentCommandError("cannot write the ready file \(temporary)")
         }
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
+        // rename(2) puts it in place whole, whether or not an old one is there (replaceItemAt wants one).
+        guard rename(temporary, path) == 0 else {
+            throw AgentCommandError("cannot move the ready file into place at \(path) (errno \(errno))")
+        }
     }
 }
 

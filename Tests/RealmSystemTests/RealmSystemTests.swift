@@ -26,7 +26,7 @@ final class RunningRealm {
                     "serve", "--state-dir", workspace.file("member\(id)"), "--port", "0", "--ready-file",
                     workspace.file("member\(id).ready"), "--slots", "4", "--realm-member",
                 ], stderrPath: workspace.file("member\(id).log"))
-            memberPorts.append(try member.waitUntilReady().port)
+            memberPorts.append(Int(try member.waitUntilReady().port))
             members.append(member)
         }
         let manifest = workspace.file("manifest.json")
@@ -135,14 +135,19 @@ func runProgram(_ path: String, _ arguments: [String], input: String? = nil) thr
     try process.run()
     if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
     try stdin.fileHandleForWriting.close()
-    let errors = DispatchQueue(label: "stderr")
-    var errorData = Data()
+    // stderr is read on its own thread so that a chatty child never blocks on a full pipe.
+    final class Collected: @unchecked Sendable { var data = Data() }
+    let errors = Collected()
     let group = DispatchGroup()
-    errors.async(group: group) { errorData = stderr.fileHandleForReading.readDataToEndOfFile() }
+    group.enter()
+    Thread {
+        errors.data = stderr.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }.start()
     let out = stdout.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: errors.data, as: UTF8.self))
 }
 
 @Suite("A realm as processes: emulator members, agents, a front-end, cofferctl", .serialized)

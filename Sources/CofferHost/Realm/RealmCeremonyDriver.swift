@@ -12,6 +12,7 @@ import CofferProtocol
 /// What a ceremony step refused, naming the member.
 public struct RealmCeremonyFailure: CofferFailure, CustomStringConvertible, Sendable {
     public let description: String
+    public init(description: String) { self.description = description }
     public var exitStatus: ExitStatus { .failure }
     public var message: String { "realm ceremony: \(description)" }
 }
