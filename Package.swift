@@ -296,7 +296,9 @@ let package = Package(
         // The realm as processes: emulator members, the ceremony by cofferctl, agents on a store, a front-end.
         .testTarget(
             name: "RealmSystemTests",
-            dependencies: ["CofferTestSupport", "coffer-emulator", "coffer-agent", "coffer-frontend", "cofferctl"]
+            dependencies: [
+                "CofferTestSupport", "CofferEtcdCluster", "coffer-emulator", "coffer-agent", "coffer-frontend", "cofferctl",
+            ]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),
         // The store contract against both backends (dir: and a real 3-member etcd), races, failover.

@@ -3,6 +3,7 @@
 // client as the built `cofferctl` with an account's token and the realm's manifest. Ports are the OS's,
 // read from ready files; nothing waits on a clock but a deadline.
 
+import CofferEtcdCluster
 import CofferTestSupport
 import Foundation
 import Testing
@@ -17,17 +18,16 @@ final class RunningRealm {
     var frontendURL = ""
     var realmHex = ""
     let store: String
+    let etcd: EtcdCluster?
 
-    init(size: Int, defaultLimit: Int) throws {
-        store = "dir:" + workspace.file("store")
+    /// A realm of `size` members on a `dir:` store, or on a real 3-member etcd cluster.
+    init(size: Int, defaultLimit: Int, onEtcd: Bool) throws {
+        etcd = onEtcd ? try EtcdCluster(size: 3) : nil
+        store = etcd?.address ?? "dir:" + workspace.file("store")
         for id in 0..<size {
-            let member = try EmulatorProcess(
-                [
-                    "serve", "--state-dir", workspace.file("member\(id)"), "--port", "0", "--ready-file",
-                    workspace.file("member\(id).ready"), "--slots", "4", "--realm-member",
-                ], stderrPath: workspace.file("member\(id).log"))
-            memberPorts.append(Int(try member.waitUntilReady().port))
+            let (member, port) = try startMember(id)
             members.append(member)
+            memberPorts.append(port)
         }
         let manifest = workspace.file("manifest.json")
         let created = try cofferctl(
@@ -54,6 +54,32 @@ final class RunningRealm {
         frontend.map { _ = $0.stop() }
         for agent in agents { agent.map { _ = $0.stop() } }
         for member in members { _ = member.stop() }
+        etcd?.stop()
+    }
+
+    /// Starts member `id`'s emulator on its state dir (kept across restarts) on a new port.
+    func startMember(_ id: Int) throws -> (EmulatorProcess, Int) {
+        let ready = workspace.file("member\(id).ready")
+        try? FileManager.default.removeItem(atPath: ready)
+        let member = try EmulatorProcess(
+            [
+                "serve", "--state-dir", workspace.file("member\(id)"), "--port", "0", "--ready-file", ready,
+                "--slots", "4", "--realm-member",
+            ], stderrPath: workspace.file("member\(id)-\(UUID().uuidString.prefix(4)).log"))
+        return (member, Int(try member.waitUntilReady().port))
+    }
+
+    /// Member `id` goes dark: its agent and its HSM stop.
+    func stopMember(_ id: Int) {
+        agents[id].map { _ = $0.stop() }
+        agents[id] = nil
+        _ = members[id].stop()
+    }
+
+    /// Member `id` comes back: its HSM on its state dir, then its agent, which catches up from the store.
+    func restartMember(_ id: Int) throws {
+        (members[id], memberPorts[id]) = try startMember(id)
+        agents[id] = try startAgent(id)
     }
 
     func startAgent(_ id: Int) throws -> EmulatorProcess {
@@ -66,6 +92,20 @@ final class RunningRealm {
             ], stderrPath: workspace.file("agent\(id).log"), executable: EmulatorProcess.sibling("coffer-agent"))
         _ = try agent.waitForReadyFile()
         return agent
+    }
+
+    /// Waits until the realm answers a GetInfo through the front-end (a request that spends no guess),
+    /// for at most `seconds`; it refuses with 503 until a majority of members' agents answer.
+    func waitUntilServing(seconds: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            let info = try client("alice", ["info"])
+            if info.status == 0 { return }
+            last = info.stderr
+            _ = poll(nil, 0, 50)
+        }
+        throw SystemFailure("the realm did not serve again within \(seconds) s: \(last)\n\(logs)")
     }
 
     /// What every process said, for a failure's message.
@@ -152,35 +192,52 @@ func runProgram(_ path: String, _ arguments: [String], input: String? = nil) thr
 
 @Suite("A realm as processes: emulator members, agents, a front-end, cofferctl", .serialized)
 struct RealmSystemTests {
-    @Test("register and recover through the front-end; the guess limit destroys the key; a lost agent is taken over")
-    func wholeStory() throws {
-        let realm = try RunningRealm(size: 3, defaultLimit: 3)
+    @Test(
+        "the whole story: register, recover, another account refused, take-over, a lost majority refuses and spends no guess, catch-up, the guess limit",
+        arguments: ["dir", "etcd"])
+    func wholeStory(store: String) throws {
+        let realm = try RunningRealm(size: 3, defaultLimit: 3, onEtcd: store == "etcd")
+        func recover(_ password: String, as account: String = "alice") throws -> (status: Int32, stdout: String, stderr: String) {
+            try realm.client(account, ["recover", "--id", "alice", "--password-stdin"], input: password + "\n")
+        }
         let registered = try realm.client("alice", ["register", "--id", "alice", "--password-stdin"], input: "correct horse\n")
-        #expect(registered.status == 0, "\(registered.stderr)\n\(realm.logs)")
-        let recovered = try realm.client("alice", ["recover", "--id", "alice", "--password-stdin"], input: "correct horse\n")
-        #expect(recovered.status == 0, "\(recovered.stderr)\n\(realm.logs)")
+        try #require(registered.status == 0, "\(registered.stderr)\n\(realm.logs)")
+        let recovered = try recover("correct horse")
+        try #require(recovered.status == 0, "\(recovered.stderr)\n\(realm.logs)")
         #expect(recovered.stdout.count >= 64)
 
         // Another account's token cannot spend alice's guesses: refused before any member is asked.
-        let other = try realm.client("mallory", ["recover", "--id", "alice", "--password-stdin"], input: "guess\n")
-        #expect(other.status != 0 && other.status != 10)
+        let other = try recover("guess", as: "mallory")
+        #expect(other.status != 0 && other.status != 10 && other.status != 11, "\(other.stderr)")
 
         // The leader's agent goes away: another member's agent takes over and serves.
         #expect(realm.agents[0]?.stop() == 0)
         realm.agents[0] = nil
-        let afterTakeOver = try realm.client("alice", ["recover", "--id", "alice", "--password-stdin"], input: "correct horse\n")
+        let afterTakeOver = try recover("correct horse")
         #expect(afterTakeOver.status == 0, "\(afterTakeOver.stderr)\n\(realm.logs)")
         #expect(afterTakeOver.stdout == recovered.stdout)
+        realm.agents[0] = try realm.startAgent(0)
 
-        // Wrong guesses: 2, then 1 remain, then the key is destroyed for good (limit 3), even for the
-        // right password.
-        let first = try realm.client("alice", ["recover", "--id", "alice", "--password-stdin"], input: "wrong\n")
-        #expect(first.status == 10, "\(first.stderr)")
-        let second = try realm.client("alice", ["recover", "--id", "alice", "--password-stdin"], input: "wrong\n")
+        // Two of three members go dark: no majority can commit, so a guess is refused, uncounted.
+        realm.stopMember(1)
+        realm.stopMember(2)
+        let refused = try recover("wrong")
+        #expect(refused.status != 0 && refused.status != 10 && refused.status != 11, "\(refused.stderr)")
+
+        // They come back and catch up; the refused guess was never counted: three wrong guesses still
+        // leave 2, then 1, then destroy the key for good (limit 3), even for the right password.
+        try realm.restartMember(1)
+        try realm.restartMember(2)
+        // The leader's agent sees them again within its heartbeats: until then it refuses, as above.
+        try realm.waitUntilServing()
+        let first = try recover("wrong")
+        #expect(first.status == 10, "\(first.stderr)\n\(realm.logs)")
+        #expect(first.stderr.contains("2"), "\(first.stderr)")
+        let second = try recover("wrong")
         #expect(second.status == 10, "\(second.stderr)")
-        let third = try realm.client("alice", ["recover", "--id", "alice", "--password-stdin"], input: "wrong\n")
+        let third = try recover("wrong")
         #expect(third.status == 11, "\(third.stderr)")
-        let afterDestruction = try realm.client("alice", ["recover", "--id", "alice", "--password-stdin"], input: "correct horse\n")
+        let afterDestruction = try recover("correct horse")
         #expect(afterDestruction.status == 11, "\(afterDestruction.stderr)")
     }
 }
