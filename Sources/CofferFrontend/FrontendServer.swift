@@ -58,9 +58,10 @@ public enum FrontendServer {
     {
         let configuration = service.configuration
         // Idle connections (a client stalled inside its headers included) are closed after this long;
-        // a request being served is bounded by the body timeout and the forward deadline.
+        // a request being served is bounded by the body timeout and the forward deadline. The extra
+        // second lets a 408 or 504 be written before the connection is closed under it.
         let idle = TimeAmount.milliseconds(
-            Int64(configuration.bodyTimeoutMilliseconds + configuration.forwardDeadlineMilliseconds))
+            Int64(configuration.bodyTimeoutMilliseconds + configuration.forwardDeadlineMilliseconds + 1_000))
         let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: idle))
         let server: HTTPServerBuilder
         let scheme: String

@@ -98,9 +98,10 @@ struct DERReader {
 
     var atEnd: Bool { at == bytes.count }
 
-    /// The next element's content if its tag is `tag`; the reader moves past it. Nil otherwise (unmoved).
-    mutating func element(tag: UInt8) -> DERReader? {
-        guard at + 2 <= bytes.count, bytes[at] == tag else { return nil }
+    /// The next element's content if its DER type is `type`; the reader moves past it. Nil otherwise
+    /// (unmoved).
+    mutating func element(tag type: UInt8) -> DERReader? {
+        guard at + 2 <= bytes.count, bytes[at] == type else { return nil }
         var cursor = at + 1
         var length = Int(bytes[cursor])
         cursor += 1

@@ -19,9 +19,9 @@ public struct RealmAgentTiming: Sendable {
     public var peerFreshness: Duration
 
     public init(
-        requestTimeout: Duration = .seconds(10), commitTimeout: Duration = .seconds(3), peerTimeout: Duration = .seconds(1),
+        requestTimeout: Duration = .seconds(10), commitTimeout: Duration = .seconds(3), peerTimeout: Duration = .seconds(2),
         heartbeat: Duration = .milliseconds(250), takeoverTimeout: Duration = .seconds(2),
-        peerFreshness: Duration = .seconds(1)
+        peerFreshness: Duration = .seconds(3)
     ) {
         self.requestTimeout = requestTimeout
         self.commitTimeout = commitTimeout

@@ -109,8 +109,8 @@ struct TreeEncodingParser {
 
     /// The top node, nil for the empty tree.
     mutating func top() throws(TreeStoreError) -> HostNode? {
-        let tag = try take(1)[0]
-        if tag == 0x00 { return nil }
+        let kind = try take(1)[0]  // 0x00 empty, 0x01 a top node (PROTOCOL.md §11.4)
+        if kind == 0x00 { return nil }
         let length = Int(try take(1)[0]) << 8 | Int(try take(1)[0])
         let prefix = KeyBits.unpacked(
             try take((length + 7) >> 3), onto: [UInt8](repeating: 0, count: 32), from: 0, count: length)

@@ -198,7 +198,7 @@ import Testing
                     Content-Length: \(message.count)\r
                     \r\n
                     """.utf8) + message.prefix(5))
-            let status = try stalled.readStatus(timeoutSeconds: 20)
+            let status = await stalled.readStatusOffPool(timeoutSeconds: 20)
             #expect(status == 408)
             // The one slot is free again: the next request is served, not refused 503.
             let next = try await client.post(

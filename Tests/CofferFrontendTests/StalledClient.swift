@@ -1,9 +1,10 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import Foundation
 
 /// A raw TCP client that sends what it is told and no more: a slow or stalled HTTP client.
-final class StalledClient {
+final class StalledClient: @unchecked Sendable {
     private let socket: Int32
 
     init(port: Int) throws {
@@ -24,6 +25,14 @@ final class StalledClient {
     func send(_ bytes: [UInt8]) throws {
         let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         guard sent == bytes.count else { throw HarnessError("send failed") }
+    }
+
+    /// `readStatus` on a thread of its own: a blocking read on Swift's cooperative pool (two threads
+    /// on two cores) can starve the very server whose answer it waits for.
+    func readStatusOffPool(timeoutSeconds: Int) async -> Int? {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: try? self.readStatus(timeoutSeconds: timeoutSeconds)) }.start()
+        }
     }
 
     /// Reads until the status line is in (or the peer closes, or `timeoutSeconds` pass) and returns the status.

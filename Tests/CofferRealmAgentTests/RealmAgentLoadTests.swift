@@ -12,7 +12,7 @@ struct RealmAgentLoadTests {
         // Heartbeats as in a deployment (status probes are not what is measured).
         var timing = testTiming
         timing.heartbeat = .milliseconds(250)
-        timing.peerFreshness = .seconds(2)
+        timing.peerFreshness = .seconds(3)
         try await withRealm(members: 3, limit: 10, timing: timing) { realm in
             try await realm.waitForLeader()
             var clients: [RealmClient] = []

@@ -19,8 +19,8 @@ typealias TestBoard = ChipBoard<MemoryFuses, MemoryCounterBank, MemoryFlash, See
 
 /// Short timeouts: tests wait on conditions, never on the clock.
 let testTiming = RealmAgentTiming(
-    requestTimeout: .seconds(30), commitTimeout: .seconds(2), peerTimeout: .milliseconds(500),
-    heartbeat: .milliseconds(20), takeoverTimeout: .milliseconds(300), peerFreshness: .milliseconds(300))
+    requestTimeout: .seconds(30), commitTimeout: .seconds(10), peerTimeout: .seconds(2),
+    heartbeat: .milliseconds(20), takeoverTimeout: .milliseconds(300), peerFreshness: .seconds(3))
 
 struct HarnessTimeout: Error, CustomStringConvertible {
     let what: String
