@@ -31,9 +31,14 @@ realm-demo:
 	$(SWIFT) build -c $(CONFIG) $(SWIFTFLAGS)
 	@scripts/realm-demo.sh "$(BIN)" --store $(STORE)
 
+# The realm's process suites (agents, front-end, store, the system story) serve HTTP and wait on
+# timeouts and heartbeats: they run in a second pass of their own, not beside the CPU-bound suites
+# that would starve Swift's two-thread cooperative pool on a 2-core machine.
+REALM_PROCESS_SUITES = CofferRealmAgentTests|CofferFrontendTests|CofferRealmStoreTests|RealmSystemTests
 test: bootstrap-test
 	$(SWIFT) build --build-tests $(SWIFTFLAGS)
-	$(SWIFT) test --skip-build $(SWIFTFLAGS)
+	$(SWIFT) test --skip-build $(SWIFTFLAGS) --skip '$(REALM_PROCESS_SUITES)'
+	$(SWIFT) test --skip-build $(SWIFTFLAGS) --filter '$(REALM_PROCESS_SUITES)'
 	@$(MAKE) --no-print-directory firmware-embedded
 	@$(MAKE) --no-print-directory firmware-qemu
 	COFFER_EMULATOR="$(BIN)/coffer-emulator" COFFER_QEMU_IMAGE_BUILT=1 python3 -m pytest -q Tests/InteropTests
