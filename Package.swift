@@ -188,12 +188,21 @@ let package = Package(
                 "CTAPHID", "CofferProtocol", "OPAQUE", "CofferCrypto", "CLibUSB", "CofferFirmware",
                 "CofferMemoryChip", "CofferEmulator", "CofferVectors", "CDatagramBatch", "CofferRealmAccess",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CofferHost"
+        ),
+        // The client's link to a realm's front-end over HTTP(S), apart from CofferHost so that a package
+        // using CofferHost does not build an HTTP client and its TLS stack.
+        .target(
+            name: "CofferFrontendLink",
+            dependencies: [
+                "CofferHost", "CTAPHID",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            path: "Sources/CofferHost"
+            path: "Sources/CofferFrontendLink"
         ),
         // A device in-process for other packages' tests (README, "Coffer as a library").
         .target(
@@ -203,7 +212,7 @@ let package = Package(
         .executableTarget(
             name: "cofferctl",
             dependencies: [
-                "CofferHost", "CofferCrypto", "CofferRealmAccess", "CofferFirmware",
+                "CofferHost", "CofferFrontendLink", "CofferCrypto", "CofferRealmAccess", "CofferFirmware",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "HostTools/cofferctl"
@@ -276,7 +285,7 @@ let package = Package(
             name: "CofferFrontendTests",
             dependencies: [
                 "CofferFrontend", "CofferRealmAccess", "CofferRealmStore", "CofferCrypto", "CofferProtocol",
-                "CofferHost", "CofferFirmware", "CTAPHID", "OPAQUE", "cofferctl", "coffer-frontend",
+                "CofferHost", "CofferFrontendLink", "CofferFirmware", "CTAPHID", "OPAQUE", "cofferctl", "coffer-frontend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

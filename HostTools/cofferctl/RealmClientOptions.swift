@@ -1,5 +1,6 @@
 import ArgumentParser
 import CofferHost
+import CofferFrontendLink
 import CofferRealmAccess
 import Foundation
 

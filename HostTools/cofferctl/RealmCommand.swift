@@ -1,6 +1,7 @@
 import ArgumentParser
 import CofferCrypto
 import CofferHost
+import CofferFrontendLink
 import CofferRealmAccess
 import Foundation
 

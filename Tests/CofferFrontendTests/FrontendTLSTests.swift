@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CTAPHID
 import CofferFrontend
 import CofferHost
+import CofferFrontendLink
 import CofferProtocol
 import CofferRealmStore
 import Foundation

@@ -2,6 +2,7 @@ import CTAPHID
 import CofferCrypto
 import CofferFirmware
 import CofferHost
+import CofferFrontendLink
 import CofferProtocol
 import CofferRealmAccess
 import CofferRealmStore

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CTAPHID
+import CofferHost
 import NIOCore
 import NIOHTTP1
 import NIOSSL
