@@ -49,6 +49,12 @@ public protocol FuseBank: AnyObject {
 }
 
 /// The on-chip bank of monotonic 32-bit counters. Nothing lowers a counter.
+///
+/// "Durable" below is as the world outside the chip sees it. A board may group commits (the
+/// emulator's `serve --group-commit`): a change then returns once staged, and the board makes every
+/// staged change durable in one write before any reply leaves the chip and before any flash write,
+/// so nothing that depends on a change is seen before the change is durable, and a power cut loses
+/// staged changes only together with everything that depended on them.
 public protocol CounterBank: AnyObject {
     /// Number of counters in the bank.
     var count: Int { get }

@@ -1,5 +1,6 @@
 import CTAPHID
 import CofferCrypto
+import CofferEmulator
 import CofferHost
 import CofferProtocol
 import Foundation
@@ -12,7 +13,7 @@ struct PingRoundTrips {
     let emulator: BenchEmulator
     let roundTrips: Int
 
-    func run() throws -> Measurement {
+    func run() throws -> [Measurement] {
         let payload = (0..<CTAPHIDLimits.maxMessageSize).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let transport = try CTAPHIDTransport(link: UDPLink(host: "127.0.0.1", port: emulator.port))
         for _ in 0..<10 { _ = try transport.request(.ping, payload: payload) }
@@ -36,9 +37,76 @@ struct PingRoundTrips {
         }
         let raw = Double(roundTrips) / (Double(monotonicNanoseconds() - start) / 1e9)
         echo.stop()
-        return Measurement(
-            name: "7609-byte PING round trips", value: ours, unit: "round trips/s", target: 0.8,
-            reference: .measured(name: "raw UDP echo of \(reports)+\(reports) datagrams", value: raw))
+
+        // The same exchange with a peer that, like the device, answers only once the whole message is
+        // in: it receives all `reports` datagrams, then sends `reports` back, through the emulator's
+        // own socket code (recvmmsg/sendmmsg batches), so the ratio is what CTAPHID, the firmware's
+        // PING and the emulator's loop add to the I/O a message-sized answer cannot avoid.
+        let collecting = try CollectingEcho(reports: reports)
+        let collectingLink = try UDPLink(host: "127.0.0.1", port: collecting.port)
+        start = monotonicNanoseconds()
+        for _ in 0..<roundTrips {
+            for _ in 0..<reports { try collectingLink.send(datagram) }
+            for _ in 0..<reports {
+                guard try collectingLink.receive(timeoutMilliseconds: 5_000) != nil else {
+                    throw BenchFailure("collecting echo lost a datagram")
+                }
+            }
+        }
+        let whole = Double(roundTrips) / (Double(monotonicNanoseconds() - start) / 1e9)
+        collecting.stop()
+        return [
+            Measurement(
+                name: "7609-byte PING round trips", value: ours, unit: "round trips/s", target: 0.9,
+                reference: .measured(
+                    name: "UDP echo answering after all \(reports) datagrams are in (emulator's socket code)",
+                    value: whole)),
+            Measurement(
+                name: "7609-byte PING round trips vs a per-datagram echo", value: ours, unit: "round trips/s",
+                target: 0,
+                reference: .measured(
+                    name: "raw UDP echo of \(reports)+\(reports) datagrams, each answered at once (overlaps)",
+                    value: raw)),
+        ]
+    }
+}
+
+/// A UDP peer on loopback that collects `reports` datagrams and then sends as many back to their
+/// sender, with the emulator's `UDPSocket` (one recvmmsg per wake-up, sendmmsg for the answer), on a
+/// thread of its own. A one-byte datagram ends it.
+final class CollectingEcho: @unchecked Sendable {
+    private let socket: UDPSocket
+    let port: UInt16
+    private let thread: Thread
+
+    init(reports: Int) throws {
+        let socket = try UDPSocket(host: "127.0.0.1", port: 0)
+        self.socket = socket
+        port = socket.port
+        // The thread is the socket's only user until `stop`, which uses a socket of its own.
+        nonisolated(unsafe) let unshared = socket
+        thread = Thread {
+            let socket = unshared
+            var held: [[UInt8]] = []
+            while true {
+                guard socket.waitForTraffic(milliseconds: 1_000) else { continue }
+                for (bytes, length, sender) in socket.receiveBatch() {
+                    if length == 1 { return }
+                    held.append(bytes)
+                    if held.count == reports {
+                        _ = socket.send(reports: held[...], to: sender)
+                        held.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+        }
+        thread.start()
+    }
+
+    func stop() {
+        if let me = try? UDPSocket(host: "127.0.0.1", port: 0), let peer = try? PeerAddress(host: "127.0.0.1", port: port) {
+            _ = me.send([0xFF], to: peer)
+        }
     }
 }
 

@@ -7,10 +7,11 @@ final class BenchEmulator {
     let stateDirectory: URL
     let port: UInt16
 
-    init(slots: Int) throws {
+    init(slots: Int, extraArguments: [String] = []) throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("coffer-emulator")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-bench-\(getpid())")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "coffer-bench-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         stateDirectory = scratch.appendingPathComponent("state")
         let ready = scratch.appendingPathComponent("ready.json")
@@ -18,7 +19,7 @@ final class BenchEmulator {
         process.arguments = [
             "--state-dir", stateDirectory.path, "--port", "0", "--ready-file", ready.path,
             "--seed", "c0ffeebe4c40", "--slots", String(slots), "--attempt-limit", "255", "--log-level", "error",
-        ]
+        ] + extraArguments
         try process.run()
         // The ready file appears once the state is loaded and the socket bound.
         let deadline = Date().addingTimeInterval(60)

@@ -60,11 +60,22 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "emulator" {
     exit(0)
 }
 
+// `COFFER_BENCH_ONLY=group-commit`: just the durable guesses of 32 channels on a slow medium.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "group-commit" {
+    report(try groupCommitFigure())
+    exit(0)
+}
+
+/// 32 channels guessing at once with group commit, beside one channel, both with fsync + 2 ms.
+func groupCommitFigure() throws -> Measurement {
+    try GroupCommittedGuesses(channels: 32, guessesPerChannel: 40, syncDelayMilliseconds: 2).run()
+}
+
 /// PING round trips and durable guesses through one emulator.
 func emulatorFigures() throws {
     let emulator = try BenchEmulator(slots: 16)
     do {
-        report(try PingRoundTrips(emulator: emulator, roundTrips: 500).run())
+        for measurement in try PingRoundTrips(emulator: emulator, roundTrips: 500).run() { report(measurement) }
         for measurement in try DurableGuesses(emulator: emulator, guesses: 200).run() { report(measurement) }
         emulator.stop()
     } catch {
@@ -90,3 +101,4 @@ for measurement in try RistrettoFigures(iterations: 2000).run() { report(measure
 for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
 
 try emulatorFigures()
+report(try groupCommitFigure())

@@ -62,6 +62,7 @@ public final class ChipMedia {
         try Self.checkBinding(of: counters, to: fuses)
         fuses.beforeBurn = { [counters] (new: FuseContents) throws(HALError) in
             try counters.bind(to: CounterDeviceTag(fuses: new))
+            try counters.commit()
         }
         guard let geometry = flashGeometry(counters.count) else {
             throw StateFileError(
@@ -80,10 +81,31 @@ public final class ChipMedia {
             logger.notice("\(directory.flashPath): added the realm area (\(added) bytes, erased) after the store, which is unchanged")
         }
         flash = try FlashImage(path: directory.flashPath, geometry: geometry, powerCut: powerCut)
+        flash.beforeWrite = { [counters] () throws(HALError) in try counters.commit() }
         self.created = created
         for path in created {
             logger.info("created \(path)")
         }
+    }
+
+    /// Groups counter writes (`CounterFile.groupsCommits`): changes wait in RAM until `commit()`, which
+    /// whoever releases the chip's replies must call first. The flash and the fuses commit before each
+    /// of their own writes whether or not this is on, so durable writes keep the chip's order.
+    public func groupCommits(_ on: Bool) throws(HALError) {
+        if !on { try counters.commit() }
+        counters.groupsCommits = on
+    }
+
+    /// Makes every change the chip made durable: the counters' staged changes, in one write. Nothing
+    /// else waits (flash and fuse writes are durable when they return).
+    public func commit() throws(HALError) {
+        try counters.commit()
+    }
+
+    /// Adds `delay` to every fsync of the counters and the flash (`serve --fsync-delay-ms`).
+    public func slowDown(syncsBy delay: Duration?) {
+        counters.syncDelay = delay
+        flash.syncDelay = delay
     }
 
     /// Whether media of a blank chip may be created here. They may for a new device (the directory

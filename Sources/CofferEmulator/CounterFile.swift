@@ -13,6 +13,14 @@ import Logging
 /// created unbound, while the fuses are still blank, and bound (`bind(to:)`) right before the fuses
 /// are burned; from then on every page it writes carries that tag, which `ChipMedia` checks against
 /// the fuses at start.
+///
+/// **Group commit** (`groupsCommits`, off unless a serving emulator turns it on): a change is made in
+/// RAM only and marked staged, and `commit()` writes every change staged since the last commit as
+/// ONE page (one write, one fsync). The serve loop commits before any reply leaves the emulator and
+/// the flash commits before each of its own writes, so no effect of an increment (a KE2, a later
+/// flash write) is seen before the increment is durable; a power cut before the commit loses the
+/// staged increments together with every reply that depended on them. Since a page holds the whole
+/// bank, a commit is as atomic as a single increment: a cut leaves the older page's values.
 public final class CounterFile: CounterBank {
     /// The file's name inside the state directory.
     public static let fileName = "counters"
@@ -21,9 +29,20 @@ public final class CounterFile: CounterBank {
     public let path: String
     private let file: DurableFile
     private let powerCut: PowerCut
+    /// The bank as the chip sees it: the durable page, or ahead of it by what is staged.
     private var current: CounterPage
-    /// Which page (0 or 1) holds `current`; increments write the other one.
-    private var currentPage: Int
+    /// The newest page on the file; with nothing staged, `current`.
+    private var durable: CounterPage
+    /// Which page (0 or 1) holds `durable`; a write goes over the other one.
+    private var durablePage: Int
+    /// Whether `current` is ahead of `durable` (only while commits are grouped).
+    public private(set) var hasStagedChanges = false
+    /// Whether changes wait in RAM for `commit()` instead of being written at once.
+    public var groupsCommits = false {
+        didSet { precondition(groupsCommits || !hasStagedChanges, "commit the staged changes first") }
+    }
+    /// Extra time every fsync of this file takes, to emulate a slower medium (nil: none).
+    public var syncDelay: Duration?
     private let pageSize: Int
     private let logger = Logger(label: "coffer.emulator.counters")
 
@@ -79,8 +98,9 @@ public final class CounterFile: CounterBank {
         pageSize = size / 2
         let bytes = try file.read(offset: 0, count: size)
         let pages = [CounterPage.decode(bytes[0..<pageSize]), CounterPage.decode(bytes[pageSize..<size])]
-        (current, currentPage) = try Self.choose(pages, path: path)
-        fallback = Self.fallback(pages, bytes: bytes, pageSize: pageSize, used: currentPage, path: path)
+        (current, durablePage) = try Self.choose(pages, path: path)
+        durable = current
+        fallback = Self.fallback(pages, bytes: bytes, pageSize: pageSize, used: durablePage, path: path)
     }
 
     /// The warning for a bank opened with one invalid page (nil with two valid ones). The invalid
@@ -139,23 +159,47 @@ public final class CounterFile: CounterBank {
         logger.info("counters bound to the device being manufactured")
     }
 
-    /// Writes `next`, with the sequence one higher, over the older page and makes it durable.
+    /// Makes `next` the bank's state: written at once, or staged for `commit()` when commits are grouped.
     private func writeNext(_ next: CounterPage, what: String) throws(HALError) {
-        var next = next
-        next.sequence = current.sequence + 1
-        let target = 1 - currentPage
+        guard groupsCommits else {
+            try write(next, what: what)
+            return
+        }
+        if powerCut.isCut { throw .ioFailure }
+        current = next
+        hasStagedChanges = true
+    }
+
+    /// Writes every change staged since the last commit as one page, and returns once it is durable;
+    /// nothing when nothing is staged. One durable write (numbered for `PowerCut`). A failed commit
+    /// leaves the staged changes staged: the chip's RAM is then ahead of its medium, and whoever
+    /// serves it must release nothing that depended on them (the serve loop stops).
+    public func commit() throws(HALError) {
+        guard hasStagedChanges else { return }
+        try write(current, what: "group commit of counter changes")
+        hasStagedChanges = false
+    }
+
+    /// Writes `page`, with the sequence one above the durable page's, over the older page and makes it
+    /// durable.
+    private func write(_ page: CounterPage, what: String) throws(HALError) {
+        var next = page
+        next.sequence = durable.sequence + 1
+        let target = 1 - durablePage
         try powerCut.admitWrite(to: path)
         do {
             try file.write(offset: target * pageSize, bytes: next.encoded())
             try file.sync()
+            if let syncDelay { SlowMedium.wait(syncDelay) }
         } catch {
-            // The older page may now be torn; the current one is untouched, so the bank still holds
+            // The older page may now be torn; the durable one is untouched, so the bank still holds
             // its last durable state, and the next write overwrites the torn page again.
             logger.error("\(what) not durable: \(error)")
             throw .ioFailure
         }
         current = next
-        currentPage = target
+        durable = next
+        durablePage = target
     }
 
     /// A file of a size no page of this version gives is told apart first by what every version

@@ -88,9 +88,30 @@ public enum Emulator {
         try checkAttemptLimit(settings, info)
         let warnings = device.warnings(info)
         warn(warnings, logger: logger)
+        let media = device.media
+        media.slowDown(syncsBy: settings.syncDelay)
+        var barrier: (() -> Bool)?
+        if settings.groupCommit {
+            do {
+                try media.groupCommits(true)
+            } catch {
+                throw .device("cannot group the counters' commits in \(settings.stateDirectory.path): \(error)")
+            }
+            barrier = {
+                do {
+                    try media.commit()
+                    return true
+                } catch {
+                    logger.critical("group commit failed: \(error)")
+                    return false
+                }
+            }
+            logger.info("group commit: counter changes made while handling one batch of reports share one write")
+        }
         try session.run(
-            chip, serial: info.serial, directory: settings.stateDirectory, warnings: warnings, logger: logger)
-        device.media.releaseLock()
+            chip, serial: info.serial, directory: settings.stateDirectory, warnings: warnings, logger: logger,
+            barrier: barrier)
+        media.releaseLock()
     }
 
     /// `--attempt-limit` only shapes a device being provisioned; on one already provisioned with

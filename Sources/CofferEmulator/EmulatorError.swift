@@ -14,6 +14,8 @@ public enum EmulatorError: Error, CustomStringConvertible {
     case alreadyInitialised(String)
     /// `inspect` found no device.
     case noDevice(String)
+    /// A write the chip depended on did not become durable while serving: the emulator halted.
+    case halted(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum EmulatorError: Error, CustomStringConvertible {
         case .device(let message): return message
         case .alreadyInitialised(let message): return message
         case .noDevice(let message): return message
+        case .halted(let message): return message
         }
     }
 
@@ -43,6 +46,7 @@ public enum EmulatorError: Error, CustomStringConvertible {
         case .device: return EmulatorExitStatus.failure
         case .alreadyInitialised: return EmulatorExitStatus.alreadyInitialised
         case .noDevice: return EmulatorExitStatus.noDevice
+        case .halted: return EmulatorExitStatus.ioError
         }
     }
 }

@@ -32,6 +32,11 @@ public struct EmulatorSettings: Sendable {
     public var suite: VaultSuite?
     /// A new device is left manufactured, for a realm ceremony, rather than provisioned.
     public var realmMember: Bool
+    /// `serve` only: counter changes made while handling one batch of reports share one durable
+    /// write, made before any reply of the batch leaves (`CounterFile.groupsCommits`).
+    public var groupCommit = false
+    /// Extra time every fsync of the counters and the flash takes (a slow medium); nil: none.
+    public var syncDelay: Duration?
 
     public init(
         stateDirectory: StateDirectory,

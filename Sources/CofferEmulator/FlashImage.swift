@@ -67,6 +67,12 @@ public final class FlashImage: FlashMemory {
         return true
     }
 
+    /// Runs before each program or erase reaches the file: the counter bank commits what it has staged
+    /// (group commit), so a flash write is never durable before a counter change the chip made first.
+    var beforeWrite: (() throws(HALError) -> Void)?
+    /// Extra time every fsync of this file takes, to emulate a slower medium (nil: none).
+    public var syncDelay: Duration?
+
     /// Opens the image at `path`; its size must be exactly `geometry.byteCount`.
     public init(path: String, geometry: FlashGeometry, powerCut: PowerCut) throws(StateFileError) {
         self.path = path
@@ -101,10 +107,12 @@ public final class FlashImage: FlashMemory {
     }
 
     private func durableWrite(offset: Int, bytes: [UInt8]) throws(HALError) {
+        try beforeWrite?()
         try powerCut.admitWrite(to: path)
         do {
             try file.write(offset: offset, bytes: bytes)
             try file.sync()
+            if let syncDelay { SlowMedium.wait(syncDelay) }
         } catch {
             logger.error("flash write not durable: \(error)")
             throw .ioFailure

@@ -19,6 +19,15 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
     private let clock: Clock
     private var router = ReplyRouter<PeerAddress>()
     private let logger: Logger
+    /// Group commit: when set, a turn's replies wait in `outbox` until every report of the turn was
+    /// handled, then this runs (the chip's staged counter changes made durable, in one write) and only
+    /// if it returns true do they leave. False means the changes did not become durable: the replies
+    /// are dropped and the server halts, as a chip whose write failed would.
+    public var barrier: (() -> Bool)?
+    /// Replies of the current turn waiting for the barrier, each batch with its destination.
+    private var outbox: [(reports: ArraySlice<[UInt8]>, peer: PeerAddress)] = []
+    /// Set when a barrier failed: the loop ends and nothing more is served.
+    public private(set) var halted = false
 
     /// Serves `endpoint` on `socket`, telling it the time from `clock`.
     public init(
@@ -34,7 +43,7 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
     /// endpoint's next deadline (`ReportEndpoint.nextPollDeadline`), at most `longestWaitMilliseconds`;
     /// with one, every wait lasts at most the tick. `shouldStop` is asked after every wait.
     public func run(tickMilliseconds: Int32? = nil, until shouldStop: () -> Bool) {
-        while !shouldStop() {
+        while !halted && !shouldStop() {
             serveOnce(waitMilliseconds: tickMilliseconds ?? millisecondsToNextDeadline())
         }
     }
@@ -60,6 +69,21 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
             }
         }
         deliver(endpoint.poll(now: clock.milliseconds()), answering: nil)
+        releaseOutbox()
+    }
+
+    /// Sends the turn's replies once the barrier has made what they depend on durable.
+    private func releaseOutbox() {
+        guard !outbox.isEmpty, let barrier else { return }
+        let waiting = outbox
+        outbox.removeAll(keepingCapacity: true)
+        guard barrier() else {
+            let count = waiting.reduce(0) { $0 + $1.reports.count }
+            logger.critical("the chip's changes did not become durable: \(count) reports withheld; halting")
+            halted = true
+            return
+        }
+        for (reports, peer) in waiting { transmit(reports, to: peer) }
     }
 
     private func handle(_ datagram: [UInt8], length: Int, from sender: PeerAddress) {
@@ -104,6 +128,14 @@ public final class ReportServer<Endpoint: ReportEndpoint, Clock: MonotonicClock>
     }
 
     private func send(_ reports: ArraySlice<[UInt8]>, to peer: PeerAddress) {
+        guard barrier == nil else {
+            outbox.append((reports, peer))
+            return
+        }
+        transmit(reports, to: peer)
+    }
+
+    private func transmit(_ reports: ArraySlice<[UInt8]>, to peer: PeerAddress) {
         for _ in 0..<socket.send(reports: reports, to: peer) {
             logger.debug("could not send a report to \(peer)")
         }

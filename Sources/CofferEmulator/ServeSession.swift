@@ -37,17 +37,20 @@ public struct ServeSession {
     /// Serves `endpoint` for the device with `serial` whose state is in `directory`; returns after a
     /// shutdown signal. The ready file appears only now, with the state loaded and the socket bound.
     /// `warnings` (damage the device started with) go into the runtime note, for `cofferctl info`.
-    /// `stop` ends the serving too when it says so (asked after every wait for traffic).
+    /// `stop` ends the serving too when it says so (asked after every wait for traffic). `barrier`, when
+    /// given, runs before each turn's replies leave (`ReportServer.barrier`).
     public func run<Endpoint: ReportEndpoint>(
         _ endpoint: Endpoint,
         serial: UInt64,
         directory: StateDirectory,
         warnings: [StateWarning] = [],
         logger: Logger,
+        barrier: (() -> Bool)? = nil,
         until stop: () -> Bool = { false }
     ) throws(EmulatorError) {
         ShutdownSignal.install()
         let server = ReportServer(socket: socket, endpoint: endpoint, clock: SystemClock(), logger: logger)
+        server.barrier = barrier
         // The note before the ready file: whoever waits for the latter finds the former.
         let note = announce(serial: serial, directory: directory, warnings: warnings, logger: logger)
         if let readyFile {
@@ -62,10 +65,15 @@ public struct ServeSession {
         logger.notice(
             "serving device \(ReadyFile.hex(serial)) on \(socket.host):\(socket.port) from \(directory.path)")
         server.run { ShutdownSignal.requested != nil || stop() }
-        logger.notice("stopping on signal \(ShutdownSignal.requested ?? 0)")
+        if !server.halted { logger.notice("stopping on signal \(ShutdownSignal.requested ?? 0)") }
         if let note { unlink(note) }
         if let readyFile {
             unlink(readyFile)
+        }
+        if server.halted {
+            throw .halted(
+                "halted: a group commit of the counters in \(directory.path) did not become durable, so the replies "
+                    + "that depended on it were never sent (see the log); the files hold the last durable state")
         }
     }
 

@@ -33,6 +33,20 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write pid, port, serial and state dir here as JSON once serving.", valueName: "file"))
     var readyFile: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Group commit: counter changes made while handling one batch of reports share one durable write.",
+            discussion: "The write is made before any reply of the batch leaves, so no KE2 is seen before its "
+                + "guess is counted durably; with many channels guessing at once on a slow medium, fewer fsyncs. "
+                + "Off by default, so --crash-after-writes numbers every counter change as one write."))
+    var groupCommit = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Add this many milliseconds to every fsync of the counters and the flash (a slow medium).",
+            valueName: "ms"))
+    var fsyncDelayMs: Int?
+
     @OptionGroup var qemu: QemuBoardOptions
 
     func validate() throws {
@@ -43,6 +57,12 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--bind must be a numeric IPv4 or IPv6 address, not \"\(bind)\".")
         }
         try qemu.validate(device)
+        if let fsyncDelayMs, !(0...1000).contains(fsyncDelayMs) {
+            throw ValidationError("--fsync-delay-ms must be between 0 and 1000.")
+        }
+        if qemu.image != nil && (groupCommit || fsyncDelayMs != nil) {
+            throw ValidationError("--group-commit and --fsync-delay-ms are for the native board.")
+        }
     }
 
     func run() throws {
@@ -52,7 +72,10 @@ struct ServeCommand: ParsableCommand {
                 return try Emulator.serveQemuBoard(
                     device.settings(state), image: image, bind: bind, port: UInt16(port), readyFile: readyFile)
             }
-            try Emulator.serve(device.settings(state), bind: bind, port: UInt16(port), readyFile: readyFile)
+            var settings = device.settings(state)
+            settings.groupCommit = groupCommit
+            settings.syncDelay = fsyncDelayMs.map { .milliseconds($0) }
+            try Emulator.serve(settings, bind: bind, port: UInt16(port), readyFile: readyFile)
         }
     }
 }
