@@ -5,7 +5,7 @@ import OPAQUE
 
 /// `cofferctl backup encrypt|decrypt` throughput on a 1 GiB file, file to file through the page
 /// cache (no fsync: the disk is not what is measured), wall time, best of three. The reference is
-/// `openssl speed -evp aes-256-gcm` on 16 KiB blocks; the target ratio is 0.8. Also the process's
+/// `openssl speed -evp aes-256-gcm` on 16 KiB blocks; the target ratio is 0.9. Also the process's
 /// peak resident size, against the 64 MiB the format promises whatever the file size; this figure
 /// runs first so nothing else has raised the high-water mark.
 struct BackupThroughput {
@@ -35,9 +35,9 @@ struct BackupThroughput {
         let peak = Double(usage.ru_maxrss) * 1024
         let gcm = Measurement.Reference.openssl("aes-256-gcm-16k", divisor: 1)
         return [
-            Measurement(name: "backup encrypt 1 GiB", value: Double(size) / encrypt, unit: "bytes/s", target: 0.8,
+            Measurement(name: "backup encrypt 1 GiB", value: Double(size) / encrypt, unit: "bytes/s", target: 0.9,
                         reference: gcm),
-            Measurement(name: "backup decrypt 1 GiB", value: Double(size) / decrypt, unit: "bytes/s", target: 0.8,
+            Measurement(name: "backup decrypt 1 GiB", value: Double(size) / decrypt, unit: "bytes/s", target: 0.9,
                         reference: gcm),
             Measurement(name: "backup peak RSS", value: peak, unit: "bytes", target: 1.0, better: "lower",
                         reference: .measured(name: "64 MiB budget", value: 64 * 1024 * 1024)),
@@ -45,11 +45,16 @@ struct BackupThroughput {
     }
 
     /// The fastest of `runs` runs of `body`, in seconds of wall time. The previous run's output is
-    /// removed before the clock starts: dropping a 1 GiB file is not part of writing one.
+    /// removed and every dirty page written back before the clock starts: dropping a 1 GiB file, or
+    /// the writeback of the runs before, is not part of writing one.
     private func best(removing output: String, _ body: () throws -> Void) throws -> Double {
         var fastest = Double.infinity
         for _ in 0..<runs {
             try? FileManager.default.removeItem(atPath: output)
+            // The earlier runs' gigabytes are still dirty in the page cache: written back now, outside
+            // the clock, or the kernel throttles this run's writes to pay for them (which made decrypt,
+            // measured after three encrypts, look 30-50 % slower than encrypt on the same bytes).
+            sync()
             let start = monotonicNanoseconds()
             try body()
             fastest = min(fastest, Double(monotonicNanoseconds() - start) / 1e9)

@@ -46,7 +46,7 @@ struct PingRoundTrips {
         let collectingLink = try UDPLink(host: "127.0.0.1", port: collecting.port)
         start = monotonicNanoseconds()
         for _ in 0..<roundTrips {
-            for _ in 0..<reports { try collectingLink.send(datagram) }
+            try collectingLink.send(reports: [[UInt8]](repeating: datagram, count: reports))
             for _ in 0..<reports {
                 guard try collectingLink.receive(timeoutMilliseconds: 5_000) != nil else {
                     throw BenchFailure("collecting echo lost a datagram")

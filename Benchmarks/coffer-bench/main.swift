@@ -42,6 +42,12 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "store" {
     exit(0)
 }
 
+// `COFFER_BENCH_ONLY=backup`: just the 1 GiB file-to-file backup figures.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "backup" {
+    for measurement in try BackupThroughput(size: 1 << 30).run() { report(measurement) }
+    exit(0)
+}
+
 // `COFFER_BENCH_ONLY=pipe`: just cofferctl's pipe-to-pipe backup throughput against file to file.
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pipe" {
     for measurement in try PipeThroughput(size: 512 << 20).run() { report(measurement) }
