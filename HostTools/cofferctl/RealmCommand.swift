@@ -9,9 +9,10 @@ import Foundation
 /// ceremony on the members' chips.)
 struct RealmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "realm", abstract: "A realm's manifest, its countersignatures, and its status.",
+        commandName: "realm", abstract: "Make a realm, finish a member's join, and a realm's manifest, countersignatures and status.",
         subcommands: [
-            RealmCreateCommand.self, RealmManifestCommand.self, RealmCountersignCommand.self, RealmStatusCommand.self,
+            RealmCreateCommand.self, RealmJoinCommand.self, RealmManifestCommand.self, RealmCountersignCommand.self,
+            RealmStatusCommand.self,
         ])
 }
 
@@ -23,7 +24,7 @@ struct RealmManifestCommand: ParsableCommand {
 }
 
 /// The manifest file these commands read: --manifest, else $COFFER_MANIFEST.
-private func manifestPath(_ global: GlobalOptions) throws -> String {
+func manifestPath(_ global: GlobalOptions) throws -> String {
     guard let path = global.realm.manifest ?? ProcessInfo.processInfo.environment["COFFER_MANIFEST"] else {
         throw ValidationError("name the manifest file: --manifest FILE or $COFFER_MANIFEST")
     }

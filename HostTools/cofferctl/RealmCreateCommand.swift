@@ -17,7 +17,9 @@ struct RealmCreateCommand: ParsableCommand {
             `coffer-emulator serve --realm-member`); member ids follow the order given. The realm's \
             secrets are made inside the first member and reach the others only wrapped to their \
             identity keys. The manifest, signed by every member, is written to --out (never \
-            overwritten); give it to clients as --manifest.
+            overwritten) before any member joins; give it to clients as --manifest. Each member's \
+            secrets, sealed to its own chip, go to OUT.sealed: a member whose join is cut short \
+            (power, network) joins later with `cofferctl realm join --manifest OUT --member ADDRESS`.
             """)
 
     @Option(name: .customLong("member"), help: ArgumentHelp("A member device (repeat, in member-id order).", valueName: "address"))
@@ -48,17 +50,16 @@ struct RealmCreateCommand: ParsableCommand {
         guard defaultLimit >= 1, (maxLimit ?? defaultLimit) >= defaultLimit else {
             throw ValidationError("need 1 <= --default-limit <= --max-limit")
         }
-        guard !FileManager.default.fileExists(atPath: out) else {
-            throw ValidationError("\(out) exists; the manifest goes to a new file")
+        for path in [out, RealmSealedSecretsFile.path(besideManifest: out)]
+        where FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(path) exists; the manifest and its sealed secrets go to new files")
         }
     }
 
     func run() throws {
         try reporting {
             let links = try members.map { address -> RealmDeviceLink in
-                let parsed: DeviceAddress
-                do { parsed = try DeviceAddress(parsing: address) } catch { throw error }
-                return RealmDeviceLink(transport: try DeviceConnector.open(parsed))
+                RealmDeviceLink(transport: try DeviceConnector.open(try DeviceAddress(parsing: address)))
             }
             let id = try realmID.flatMap(Hex.decode) ?? SystemRandom().bytes(16)
             let draft = try RealmCeremonyDriver.draft(
@@ -66,15 +67,29 @@ struct RealmCreateCommand: ParsableCommand {
                 isTestRealm: testRealm)
             let result: (manifest: RealmManifest, signatures: [[UInt8]], sealed: [[UInt8]])
             do {
-                result = try RealmCeremonyDriver.run(draft, links: links)
+                result = try RealmCeremonyDriver.prepare(draft, links: links)
             } catch let failure as RealmLinkFailure {
                 throw RealmCeremonyFailure(description: "\(failure)")
             }
-            let file = RealmManifestFile(manifest: result.manifest, memberSignatures: result.signatures)
-            do {
-                try Data(file.json()).write(to: URL(fileURLWithPath: out), options: .withoutOverwriting)
-            } catch {
-                throw VaultError.manifestUnusable(path: out, reason: "cannot be created as a new file (\(error))")
+            // Both files before any join: a member whose join is cut short can still join from them.
+            let sealedPath = RealmSealedSecretsFile.path(besideManifest: out)
+            try writeNew(RealmManifestFile(manifest: result.manifest, memberSignatures: result.signatures).json(), to: out)
+            try writeNew(RealmSealedSecretsFile(realmID: id, sealed: result.sealed).json(), to: sealedPath)
+            var missing: [String] = []
+            for (index, link) in links.enumerated() {
+                do {
+                    try RealmCeremonyDriver.join(
+                        link, as: index, manifest: result.manifest, signatures: result.signatures,
+                        sealed: result.sealed[index])
+                } catch {
+                    missing.append("member \(index) (\(members[index])): \(error)")
+                }
+            }
+            guard missing.isEmpty else {
+                throw RealmCeremonyFailure(
+                    description: "the manifest is in \(out), but these members did not join: "
+                        + missing.joined(separator: "; ") + ". When each is back, run `cofferctl realm join --manifest "
+                        + "\(out) --member ADDRESS` (it reads \(sealedPath))")
             }
             if global.json {
                 try Output.json(["manifest": out, "realm": Hex.encode(id), "members": "\(members.count)"])
@@ -85,4 +100,13 @@ struct RealmCreateCommand: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
+}
+
+/// Writes `bytes` to `path`, a new file (never over an existing one).
+func writeNew(_ bytes: [UInt8], to path: String) throws {
+    do {
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
+    } catch {
+        throw VaultError.manifestUnusable(path: path, reason: "cannot be created as a new file (\(error))")
+    }
 }

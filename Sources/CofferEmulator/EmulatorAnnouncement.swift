@@ -50,11 +50,13 @@ public struct EmulatorAnnouncement: Codable, Equatable, Sendable {
         return "/tmp/coffer-\(getuid())/emulators"
     }
 
-    /// Writes this note into `directory` (made 0700 if missing) atomically; returns its path.
+    /// Writes this note into `directory` (made 0700 if missing) atomically; returns its path. Not
+    /// fsynced, like the ready file: a note outlives a power cut only as a stale one, which readers
+    /// skip (dead pid), so its durability would cost every start two fsyncs for nothing.
     public func announce(in directory: String) throws(StateFileError) -> String {
         try Self.makePrivateDirectory(directory)
         let path = directory + "/\(pid).json"
-        try DurableDirectory.replaceAtomically(path, bytes: Array(json.utf8) + [0x0A])
+        try DurableDirectory.replaceAtomically(path, bytes: Array(json.utf8) + [0x0A], durable: false)
         return path
     }
 

@@ -52,6 +52,30 @@ public enum RealmCeremonyDriver {
     public static func run(_ draft: RealmDraft, links: [RealmDeviceLink]) throws
         -> (manifest: RealmManifest, signatures: [[UInt8]], sealed: [[UInt8]])
     {
+        let prepared = try prepare(draft, links: links)
+        for (id, link) in links.enumerated() {
+            try join(link, as: id, manifest: prepared.manifest, signatures: prepared.signatures, sealed: prepared.sealed[id])
+        }
+        return prepared
+    }
+
+    /// Joins member `id` through `link`: its sealed secrets (which open on its own chip alone), the
+    /// manifest and every member's signature. A join cut short (power, network) may be run again with
+    /// the same three: a chip that joined refuses a second join (`alreadyMember`), one that did not
+    /// joins.
+    public static func join(
+        _ link: RealmDeviceLink, as id: Int, manifest: RealmManifest, signatures: [[UInt8]], sealed: [UInt8]
+    ) throws {
+        guard try link.join(manifest, sealed: sealed, signatures: signatures) == UInt8(id) else {
+            throw RealmCeremonyFailure(description: "member \(id) joined under another id")
+        }
+    }
+
+    /// Every step of the ceremony but the joins: the manifest, every member's signature in member-id
+    /// order and each member's sealed secrets, from which `join` makes each chip a member.
+    public static func prepare(_ draft: RealmDraft, links: [RealmDeviceLink]) throws
+        -> (manifest: RealmManifest, signatures: [[UInt8]], sealed: [[UInt8]])
+    {
         let engine = OpenSSLCryptoEngine(suite: P256SHA256Suite())
         guard !links.isEmpty else { throw RealmCeremonyFailure(description: "a realm needs members") }
         for (id, link) in links.enumerated() {
@@ -74,11 +98,6 @@ public enum RealmCeremonyDriver {
         let manifest = generated.manifest
         let signatures = try zip(links, sealed).map { try $0.signManifest(manifest, sealed: $1) }
         try manifest.verify(signatures: signatures, engine: engine)
-        for (id, (link, blob)) in zip(links, sealed).enumerated() {
-            guard try link.join(manifest, sealed: blob, signatures: signatures) == UInt8(id) else {
-                throw RealmCeremonyFailure(description: "member \(id) joined under another id")
-            }
-        }
         return (manifest, signatures, sealed)
     }
 }
