@@ -32,6 +32,15 @@ final class BenchEmulator {
         self.port = UInt16(port)
     }
 
+    /// The emulator's peak resident set (VmHWM of /proc/PID/status) so far, in bytes.
+    func peakResidentBytes() throws -> Double {
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { throw BenchFailure("no VmHWM for the emulator") }
+        return kilobytes * 1024
+    }
+
     /// Stops the emulator and removes its state. Globals are never deinitialised, so callers stop it.
     func stop() {
         if process.isRunning {
