@@ -38,10 +38,11 @@ struct PingRoundTrips {
         let raw = Double(roundTrips) / (Double(monotonicNanoseconds() - start) / 1e9)
         echo.stop()
 
-        // The same exchange with a peer that, like the device, answers only once the whole message is
-        // in: it receives all `reports` datagrams, then sends `reports` back, through the emulator's
-        // own socket code (recvmmsg/sendmmsg batches), so the ratio is what CTAPHID, the firmware's
-        // PING and the emulator's loop add to the I/O a message-sized answer cannot avoid.
+        // The same exchange with a peer that, like the device, is a process of its own and answers only
+        // once the whole message is in: it receives all `reports` datagrams, then sends `reports` back,
+        // through the emulator's own socket code (recvmmsg/sendmmsg batches), so the ratio is what
+        // CTAPHID, the firmware's PING and the emulator's loop add to the I/O and the process switches
+        // a message-sized answer cannot avoid.
         let collecting = try CollectingEcho(reports: reports)
         let collectingLink = try UDPLink(host: "127.0.0.1", port: collecting.port)
         start = monotonicNanoseconds()
@@ -59,7 +60,7 @@ struct PingRoundTrips {
             Measurement(
                 name: "7609-byte PING round trips", value: ours, unit: "round trips/s", target: 0.9,
                 reference: .measured(
-                    name: "UDP echo answering after all \(reports) datagrams are in (emulator's socket code)",
+                    name: "UDP echo process answering after all \(reports) datagrams are in (emulator's socket code)",
                     value: whole)),
             Measurement(
                 name: "7609-byte PING round trips vs a per-datagram echo", value: ours, unit: "round trips/s",
@@ -72,41 +73,49 @@ struct PingRoundTrips {
 }
 
 /// A UDP peer on loopback that collects `reports` datagrams and then sends as many back to their
-/// sender, with the emulator's `UDPSocket` (one recvmmsg per wake-up, sendmmsg for the answer), on a
-/// thread of its own. A one-byte datagram ends it.
-final class CollectingEcho: @unchecked Sendable {
-    private let socket: UDPSocket
+/// sender, with the emulator's `UDPSocket` (one recvmmsg per wake-up, sendmmsg for the answer), in a
+/// process of its own (`coffer-bench --collecting-echo N`), as the emulator is. A one-byte datagram
+/// ends it.
+final class CollectingEcho {
+    private let process = Process()
     let port: UInt16
-    private let thread: Thread
 
     init(reports: Int) throws {
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        process.arguments = ["--collecting-echo", String(reports)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = UInt16(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw BenchFailure("the collecting echo said \(line)")
+        }
+        self.port = port
+    }
+
+    /// The peer's loop: `announce` gets the port once bound.
+    static func serve(reports: Int, announce: (UInt16) -> Void) throws {
         let socket = try UDPSocket(host: "127.0.0.1", port: 0)
-        self.socket = socket
-        port = socket.port
-        // The thread is the socket's only user until `stop`, which uses a socket of its own.
-        nonisolated(unsafe) let unshared = socket
-        thread = Thread {
-            let socket = unshared
-            var held: [[UInt8]] = []
-            while true {
-                guard socket.waitForTraffic(milliseconds: 1_000) else { continue }
-                for (bytes, length, sender) in socket.receiveBatch() {
-                    if length == 1 { return }
-                    held.append(bytes)
-                    if held.count == reports {
-                        _ = socket.send(reports: held[...], to: sender)
-                        held.removeAll(keepingCapacity: true)
-                    }
+        announce(socket.port)
+        var held: [[UInt8]] = []
+        while true {
+            guard socket.waitForTraffic(milliseconds: 1_000) else { continue }
+            for (bytes, length, sender) in socket.receiveBatch() {
+                if length == 1 { return }
+                held.append(bytes)
+                if held.count == reports {
+                    _ = socket.send(reports: held[...], to: sender)
+                    held.removeAll(keepingCapacity: true)
                 }
             }
         }
-        thread.start()
     }
 
     func stop() {
         if let me = try? UDPSocket(host: "127.0.0.1", port: 0), let peer = try? PeerAddress(host: "127.0.0.1", port: port) {
             _ = me.send([0xFF], to: peer)
         }
+        process.waitUntilExit()
     }
 }
 

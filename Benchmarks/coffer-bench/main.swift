@@ -4,6 +4,13 @@ import Foundation
 // The trivial executable whose start the emulator's start is measured against.
 if CommandLine.arguments.dropFirst().first == "--noop" { exit(0) }
 
+// The PING figure's reference peer, in a process of its own as the emulator is: `--collecting-echo N`
+// prints its port, answers every N datagrams with N, and ends on a one-byte datagram.
+if CommandLine.arguments.dropFirst().first == "--collecting-echo", let count = CommandLine.arguments.dropFirst(2).first.flatMap({ Int($0) }) {
+    try CollectingEcho.serve(reports: count) { print($0); fflush(nil) }
+    exit(0)
+}
+
 func report(_ measurement: Measurement) {
     print(measurement.jsonLine)
     fflush(nil)
