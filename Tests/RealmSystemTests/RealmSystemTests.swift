@@ -125,8 +125,12 @@ final class RunningRealm {
     var logs: String {
         let all = (try? FileManager.default.contentsOfDirectory(atPath: workspace.file(""))) ?? []
         let names = all.filter { ($0.hasPrefix("frontend") || $0.hasPrefix("agent")) && $0.hasSuffix(".log") }.sorted()
-        return names.map { name in "--- \(name)\n" + ((try? String(contentsOfFile: workspace.file(name), encoding: .utf8)) ?? "") }
-            .joined(separator: "\n")
+        let statuses = agents.indices.map { id in
+            let answer = (try? port(in: workspace.file("agent\(id).ready"))).flatMap { httpGet(port: $0, path: "/v1/status") }
+            return "--- agent \(id) status: \(answer ?? "no answer")"
+        }
+        return (names.map { name in "--- \(name)\n" + ((try? String(contentsOfFile: workspace.file(name), encoding: .utf8)) ?? "") }
+            + statuses).joined(separator: "\n")
     }
 
     func token(_ account: String) throws -> String {
