@@ -4,6 +4,8 @@
 // status, the front-end's metrics, a member's UDP queue) to wait on instead of a clock.
 
 import CofferEtcdCluster
+import CofferProtocol
+import CofferRealmAccess
 import CofferTestSupport
 import Foundation
 
@@ -216,9 +218,98 @@ func waitFor(_ what: @autoclosure () -> String, seconds: Double = 60, _ conditio
 
 /// The body of `GET path` from 127.0.0.1:`port` when it answers 200, else nil.
 func httpGet(port: Int, path: String) -> String? {
-    guard let answer = EtcdCluster.exchange(port: port, "GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"),
+    guard let answer = EtcdCluster.exchange(port: port, "GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
         answer.hasPrefix("HTTP/1.") && answer.split(separator: " ").dropFirst().first == "200",
         let start = answer.range(of: "\r\n\r\n")?.upperBound
     else { return nil }
     return String(answer[start...])
+}
+
+/// A wrong guess as one LoginStart POSTed straight to the front-end, with none of the GetInfos
+/// cofferctl sends first: while the leader's member is stopped it is provably under way (in flight at
+/// the front-end, and uncommitted, since only that member can commit it), so a fault lands inside it.
+final class AimedGuess: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcome: GuessOutcome?
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Sends the LoginStart of `account` (wrong password, fixed blind and nonces) on a thread of its own.
+    init(realm: RunningRealm, account: String) throws {
+        let realmID = stride(from: 0, to: realm.realmHex.count, by: 2).map { offset in
+            let start = realm.realmHex.index(realm.realmHex.startIndex, offsetBy: offset)
+            return UInt8(realm.realmHex[start..<realm.realmHex.index(start, offsetBy: 2)], radix: 16)!
+        }
+        let client = VaultTestClient(password: Array("wrong".utf8)) { _ in throw SystemFailure("builds requests only") }
+        let request = try client.loginStart(AccountRecordID.derive(realmID: realmID, account: account))
+        let body = [request.operation.rawValue] + request.encodedPayload()
+        let tokenFile = String(try realm.token(account).dropFirst())
+        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = realm.frontendPort
+        Thread { [self] in
+            let result = Self.outcome(of: httpPost(port: port, path: "/v1/vault", token: token, body: body))
+            lock.withLock { outcome = result }
+            done.signal()
+        }.start()
+    }
+
+    var isFinished: Bool { lock.withLock { outcome != nil } }
+
+    func wait() -> GuessOutcome {
+        done.wait()
+        done.signal()
+        return lock.withLock { outcome! }
+    }
+
+    /// What the client learns from the front-end's answer: a KE2 only in an ok LoginStart reply.
+    static func outcome(of answer: (status: Int, body: [UInt8])?) -> GuessOutcome {
+        guard let answer else { return .failed(0, "no HTTP answer") }
+        guard answer.status == 200 else {
+            return .failed(Int32(answer.status), String(decoding: answer.body, as: UTF8.self))
+        }
+        guard let reply = try? VaultReply(decoding: answer.body) else { return .failed(200, "not a vault reply") }
+        switch reply.status {
+        case .ok:
+            guard let started = try? LoginStartResponse(decoding: reply.body) else { return .failed(200, "not a KE2") }
+            return .released(remaining: Int(started.attemptsRemaining))
+        case .recordDestroyed: return .destroyed
+        default: return .failed(200, "\(reply.status)")
+        }
+    }
+}
+
+/// `POST path` with a bearer token and a binary body to 127.0.0.1:`port` over HTTP/1.0 (60 s at most
+/// per socket step): the status and body, nil when the connection failed or broke before an answer.
+func httpPost(port: Int, path: String, token: String, body: [UInt8]) -> (status: Int, body: [UInt8])? {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var timeout = timeval(tv_sec: 60, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+    guard connected else { return nil }
+    let head = "POST \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\n"
+        + "Content-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\n\r\n"
+    let request = Array(head.utf8) + body
+    guard send(descriptor, request, request.count, 0) == request.count else { return nil }
+    var answer: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = recv(descriptor, &chunk, chunk.count, 0)
+        if count <= 0 { break }
+        answer += chunk[..<count]
+    }
+    let separator: [UInt8] = [13, 10, 13, 10]
+    guard let end = (0..<max(0, answer.count - 3)).first(where: { Array(answer[$0..<$0 + 4]) == separator }),
+        let statusText = String(decoding: answer[..<end], as: UTF8.self).split(separator: " ").dropFirst().first,
+        let status = Int(statusText)
+    else { return nil }
+    return (status, Array(answer[(end + 4)...]))
 }

@@ -37,61 +37,72 @@ struct RealmFaultTests {
         var ledger = GuessLedger(account: "carol", limit: 10)
         try register(ledger.account, in: realm)
 
-        // The leader's member stopped under a guess, and continued once its agent waits on it.
-        var leader = try realm.leaderMember()
-        let stopped = try realm.startGuess(ledger)
-        deliver(SIGSTOP, to: realm.members[leader])
-        try waitFor("the agent waiting on its stopped member") { realm.memberHasUnreadRequest(leader) }
-        deliver(SIGCONT, to: realm.members[leader])
-        try realm.finish(stopped, in: &ledger)
+        // The leader's member stopped under a LoginStart, and continued.
+        try aimedGuess(&ledger, in: realm) { _ in }
 
-        // The leader's agent killed under a guess and started again; the next guess races the take-over.
-        try realm.waitUntilServing()
-        leader = try realm.leaderMember()
-        let orphaned = try realm.startGuess(ledger)
-        crash(realm.agents[leader]!)
-        realm.agents[leader] = try realm.startAgent(leader)
-        try realm.finish(orphaned, in: &ledger)
+        // The leader's agent killed under a LoginStart and started again (once its member runs: an agent
+        // starts by opening its member's link); the next guess races the take-over.
+        let orphaned = try aimedGuess(&ledger, in: realm) { leader in crash(realm.agents[leader]!) }
+        realm.agents[orphaned] = try realm.startAgent(orphaned)
         try realm.guess(&ledger)
 
-        // The front-end killed under a guess and started again (on a new port).
-        try realm.waitUntilServing()
-        let cut = try realm.startGuess(ledger)
-        crash(realm.frontend!)
-        try realm.finish(cut, in: &ledger)
-        try realm.startFrontend()
+        // The front-end killed under a LoginStart (which the realm still commits, its KE2 going nowhere)
+        // and started again on a new port.
+        try aimedGuess(&ledger, in: realm) { _ in
+            crash(realm.frontend!)
+            try realm.startFrontend()
+        }
         try realm.guess(&ledger)
 
         if let etcd = realm.etcd {
-            // etcd's leader killed under a guess: the realm serves on the other two; it rejoins.
-            try realm.waitUntilServing()
-            var etcdLeader: Int?
-            try waitFor("an etcd leader") {
-                etcdLeader = etcd.leader()
-                return etcdLeader != nil
+            // etcd's leader killed under a LoginStart: the realm serves on the other two; it rejoins.
+            var etcdLeader = 0
+            try aimedGuess(&ledger, in: realm) { _ in
+                try waitFor("an etcd leader") {
+                    etcdLeader = etcd.leader() ?? -1
+                    return etcdLeader >= 0
+                }
+                etcd.kill(member: etcdLeader)
             }
-            let during = try realm.startGuess(ledger)
-            etcd.kill(member: etcdLeader!)
-            try realm.finish(during, in: &ledger)
             try realm.waitUntilServing()
             try realm.guess(&ledger)
-            try etcd.restart(member: etcdLeader!)
+            try etcd.restart(member: etcdLeader)
         } else {
             // The leader's member stopped past its agent's patience with it (5 s without an answer): the
             // agent gives up on its calls, then the member wakes up to answer them late.
-            try realm.waitUntilServing()
-            leader = try realm.leaderMember()
-            let agent = realm.agents[leader]!
-            let patience = agent.stderr.components(separatedBy: "member unreachable").count
-            let stalled = try realm.startGuess(ledger)
-            deliver(SIGSTOP, to: realm.members[leader])
-            try waitFor("the agent giving up on its stopped member") {
-                agent.stderr.components(separatedBy: "member unreachable").count > patience
+            try aimedGuess(&ledger, in: realm) { leader in
+                let agent = realm.agents[leader]!
+                let before = agent.stderr.components(separatedBy: "member unreachable").count
+                try waitFor("the agent giving up on its stopped member") {
+                    agent.stderr.components(separatedBy: "member unreachable").count > before
+                }
             }
-            deliver(SIGCONT, to: realm.members[leader])
-            try realm.finish(stalled, in: &ledger)
         }
         try spendTheRest(of: &ledger, in: realm)
+    }
+
+    /// One wrong guess with a fault inside it: the leader's member is stopped, a LoginStart sent
+    /// (`AimedGuess`), and once it is in flight at the front-end and the leader's agent waits on its
+    /// stopped member — so it cannot have been committed — `fault` runs with the leader's id; then the
+    /// member continues and what the guess came to is noted. The leader's id.
+    @discardableResult
+    static func aimedGuess(_ ledger: inout GuessLedger, in realm: RunningRealm, fault: (Int) throws -> Void) throws -> Int {
+        try realm.waitUntilServing()
+        let leader = try realm.leaderMember()
+        let member = realm.members[leader]
+        deliver(SIGSTOP, to: member)
+        defer { deliver(SIGCONT, to: member) }
+        let guess = try AimedGuess(realm: realm, account: ledger.account)
+        try waitFor("a LoginStart in flight, the leader's agent waiting on its stopped member\n\(realm.logs)") {
+            guess.isFinished || (realm.frontendCounts()?.inFlight ?? 0) >= 1 && realm.memberHasUnreadRequest(leader)
+        }
+        if guess.isFinished {
+            try check(!guess.wait().isReleased, "a KE2 while the only member that can commit it was stopped")
+        }
+        try fault(leader)
+        deliver(SIGCONT, to: member)
+        ledger.note(guess.wait())
+        return leader
     }
 
     /// On the realm at rest after the faults: wrong guesses one at a time until the record is gone.
@@ -108,7 +119,7 @@ struct RealmFaultTests {
         } else {
             try check(first == .destroyed, "a guess on a realm at rest: \(first)\n\(realm.logs)")
         }
-        print("faults: \(faulted.sent) LoginStarts sent, \(faulted.released) KE2s released, \(committed) attempts committed")
+        print("faults: \(faulted.sent) LoginStarts sent, \(faulted.released) KE2s released, \(committed) attempts committed: \(faulted.outcomes)")
         try check(
             faulted.released <= committed && committed <= faulted.sent,
             "\(faulted.released) KE2s released, \(committed) committed, \(faulted.sent) sent: \(faulted.outcomes)")
