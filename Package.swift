@@ -307,6 +307,7 @@ let package = Package(
             name: "RealmSystemTests",
             dependencies: [
                 "CofferTestSupport", "CofferEtcdCluster", "coffer-emulator", "coffer-agent", "coffer-frontend", "cofferctl",
+                "CofferProtocol", "CofferRealmAccess",
             ]
         ),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["CofferFuzzHarness", "CofferProtocol"]),

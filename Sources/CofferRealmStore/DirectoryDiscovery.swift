@@ -12,7 +12,7 @@ extension DirectoryRealmStore {
         let lease = DirectoryServiceLease(store: self, record: record, ttlSeconds: ttlSeconds)
         try await DirectoryFiles.offload { () throws(RealmStoreError) in
             try DirectoryFiles.makeDirectory(self.servicesDirectory(record.kind))
-            _ = try lease.renew()
+            _ = try lease.renew(claiming: true)
         }
         lease.startRenewing()
         return lease
@@ -89,10 +89,13 @@ final class DirectoryServiceLease: ServiceLease {
 
     /// Writes the registration with a fresh expiry, or returns false when a later registration of
     /// the same name took the file (then this one is superseded and renews no more). A file
-    /// deleted as expired (this process was stopped past its TTL) is written again.
-    func renew() throws(RealmStoreError) -> Bool {
+    /// deleted as expired (this process was stopped past its TTL) is written again. `claiming`
+    /// (the first write, at `register`) takes the name whoever holds it: an earlier holder that
+    /// died without revoking (killed, its host lost) must not keep a restarted agent out of
+    /// discovery until its TTL runs out, nor make the new lease give up for good.
+    func renew(claiming: Bool = false) throws(RealmStoreError) -> Bool {
         let file = store.registrationPath(record)
-        if let current = try Registration.read(file), current.token != token { return false }
+        if !claiming, let current = try Registration.read(file), current.token != token { return false }
         let registration = Registration(
             name: record.name, address: record.address,
             expiresAt: Registration.now() + Int64(ttlSeconds) * 1000, token: token

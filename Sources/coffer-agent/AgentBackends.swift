@@ -25,11 +25,13 @@ enum AgentBackends {
         if case .embedded(nil) = parsed {
             throw AgentCommandError("--member embedded: a member in memory would forget its realm; give embedded:DIR")
         }
+        let connection = DeviceMemberConnection { () throws(DeviceError) in try DeviceConnector.open(parsed) }
         do {
-            return DeviceMemberConnection(transport: try DeviceConnector.open(parsed))
+            try connection.connect()
         } catch {
             throw AgentCommandError("--member \(address): \(error)")
         }
+        return connection
     }
 
     /// Opens the store at `address`.
@@ -44,15 +46,38 @@ enum AgentBackends {
 
 /// A member over a CTAPHID channel: each exchange is one vendor command and its reply, one at a
 /// time (the transport is a single channel, as a USB device is).
+///
+/// An exchange that fails (no answer in time, an answer to another command) drops the link, and the
+/// next exchange opens a new one (a new socket and CTAPHID channel). A member that was stopped past
+/// the link's patience answers the calls given up on once it runs again; on the old link each such
+/// late answer would be read as the answer to the next call, and every call after it would be off
+/// by one, for good.
 final class DeviceMemberConnection: RealmMemberConnection, @unchecked Sendable {
     private let lock = NSLock()
-    private let transport: CTAPHIDTransport
+    private let open: () throws(DeviceError) -> CTAPHIDTransport
+    private var transport: CTAPHIDTransport?
 
-    init(transport: CTAPHIDTransport) {
-        self.transport = transport
+    init(open: @escaping () throws(DeviceError) -> CTAPHIDTransport) {
+        self.open = open
+    }
+
+    /// Opens the link now (at start, so that a wrong address is reported at once).
+    func connect() throws {
+        try lock.withLock {
+            if transport == nil { transport = try open() }
+        }
     }
 
     func exchange(command: UInt8, payload: [UInt8]) async throws -> [UInt8] {
-        try lock.withLock { try transport.request(CTAPHIDCommand(rawValue: command), payload: payload) }
+        try lock.withLock {
+            let link = try transport ?? open()
+            transport = link
+            do {
+                return try link.request(CTAPHIDCommand(rawValue: command), payload: payload)
+            } catch {
+                transport = nil
+                throw error
+            }
+        }
     }
 }

@@ -13,6 +13,8 @@ public final class EtcdCluster: @unchecked Sendable {
         public let process: Process
         /// Where its log goes.
         public let logPath: String
+        /// The command line it was started with (a restart uses it again: same name, ports and data).
+        let arguments: [String]
 
         /// `127.0.0.1:PORT`, its client endpoint.
         public var endpoint: String { "127.0.0.1:\(clientPort)" }
@@ -102,7 +104,9 @@ public final class EtcdCluster: @unchecked Sendable {
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             try process.run()
             // Noted at once, so that a failure to start the next still stops this one.
-            let member = Member(name: name, clientPort: client, peerPort: peer, process: process, logPath: logPath)
+            let member = Member(
+                name: name, clientPort: client, peerPort: peer, process: process, logPath: logPath,
+                arguments: process.arguments ?? [])
             lock.withLock { members.append(member) }
         }
     }
@@ -129,6 +133,35 @@ public final class EtcdCluster: @unchecked Sendable {
         guard member.process.isRunning else { return }
         Foundation.kill(member.process.processIdentifier, SIGKILL)
         member.process.waitUntilExit()
+    }
+
+    /// Starts member `index` again after `kill(member:)`: the same name, ports and data directory, so it
+    /// rejoins the cluster as itself; waits until it reports healthy, for at most `seconds`.
+    public func restart(member index: Int, seconds: Double = 60) throws {
+        let old = members[index]
+        guard !old.process.isRunning, let binary = Self.binary else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = old.arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: old.logPath))
+        log.seekToEndOfFile()
+        process.standardError = log
+        try process.run()
+        let member = Member(
+            name: old.name, clientPort: old.clientPort, peerPort: old.peerPort, process: process, logPath: old.logPath,
+            arguments: old.arguments)
+        lock.withLock { members[index] = member }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard process.isRunning else {
+                throw StartFailure(description: "etcd member \(old.name) exited on restart: \(Self.tail(old.logPath))")
+            }
+            if Self.isHealthy(port: old.clientPort) { return }
+            _ = poll(nil, 0, 20)
+        }
+        throw StartFailure(description: "etcd member \(old.name) not healthy within \(seconds) s of its restart")
     }
 
     /// Sends SIGTERM to every member, waits for each (SIGKILL after 10 s) and removes the directory.
@@ -201,7 +234,7 @@ public final class EtcdCluster: @unchecked Sendable {
 
     /// One HTTP/1.0 exchange with 127.0.0.1:`port` on a blocking socket (a second at most per
     /// step): the whole answer, nil when the port does not answer.
-    static func exchange(port: Int, _ request: String) -> String? {
+    public static func exchange(port: Int, _ request: String) -> String? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

@@ -48,6 +48,12 @@ final class DirectoryRealmStoreTests: XCTestCase {
         XCTAssertEqual(try DirectoryFiles.names(in: store.servicesDirectory(kind)), [], "the stale file was deleted, not just skipped")
     }
 
+    func testALaterRegistrationTakesTheNameFromADeadHolder() async throws {
+        try await contract.laterRegistrationTakesTheNameFromADeadHolder(ttlSeconds: 1) { lease in
+            await (lease as! DirectoryServiceLease).stopRenewing()
+        }
+    }
+
     /// Many store handles (as many agent processes would have) race at each index through real
     /// link(2) calls on the dispatch pool's threads: exactly one wins each index.
     func testConcurrentAppendersAtOneIndexExactlyOneWins() async throws {

@@ -80,6 +80,12 @@ final class EtcdRealmStoreTests: XCTestCase {
         }
     }
 
+    func testALaterRegistrationTakesTheNameFromADeadHolder() async throws {
+        try await contract().laterRegistrationTakesTheNameFromADeadHolder(ttlSeconds: 1) { lease in
+            await (lease as! EtcdServiceLease).stopRenewing()
+        }
+    }
+
     func testDeletingManyBlobsSpansTransactions() async throws {
         let store = try contract().open()
         let blobs = (0..<300).map { Array("blob \($0) of \(name)".utf8) }

@@ -177,4 +177,24 @@ struct StoreContract {
         XCTAssertEqual(names, ["kept"], "the abandoned registration expired; the renewed one lived on past its TTL")
         await kept.revoke()
     }
+
+    /// A holder that died without revoking (renewals stopped by `abandon`) does not keep a later
+    /// registration of its name out: the new address is listed at once and stays listed past the old
+    /// registration's TTL (a restarted agent must be found by its peers).
+    func laterRegistrationTakesTheNameFromADeadHolder(ttlSeconds: Int, abandon: (any ServiceLease) async -> Void) async throws {
+        let store = try open()
+        let kind = kind("restarted")
+        let dead = try await store.register(ServiceRecord(kind: kind, name: "g1/m1", address: "old"), ttlSeconds: ttlSeconds)
+        await abandon(dead)
+        let restarted = try await store.register(ServiceRecord(kind: kind, name: "g1/m1", address: "new"), ttlSeconds: ttlSeconds)
+        let listed = try await store.services(kind: kind).map(\.address)
+        XCTAssertEqual(listed, ["new"], "listed at once")
+        let past = Date().addingTimeInterval(Double(ttlSeconds) * 3)
+        while Date() < past {
+            try await Task.sleep(for: .milliseconds(100))
+            let still = try await store.services(kind: kind).map(\.address)
+            XCTAssertEqual(still, ["new"], "still listed")
+        }
+        await restarted.revoke()
+    }
 }

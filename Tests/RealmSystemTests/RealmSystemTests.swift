@@ -16,6 +16,9 @@ final class RunningRealm {
     var agents: [EmulatorProcess?] = []
     var frontend: EmulatorProcess?
     var frontendURL = ""
+    var frontendPort = 0
+    /// Access tokens issued so far, by account (a token file serves every later call).
+    private var tokens: [String: String] = [:]
     var realmHex = ""
     let store: String
     let etcd: EtcdCluster?
@@ -41,12 +44,21 @@ final class RunningRealm {
         for id in 0..<size { agents.append(try startAgent(id)) }
         try openssl(["ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", workspace.file("auth.pem")])
         try openssl(["ec", "-in", workspace.file("auth.pem"), "-pubout", "-out", workspace.file("auth.pub.pem")])
+        try startFrontend()
+    }
+
+    /// Starts the front-end (on a new port: `frontendURL` follows it), its log in a file of its own.
+    func startFrontend() throws {
+        let ready = workspace.file("frontend.ready")
+        try? FileManager.default.removeItem(atPath: ready)
         let frontend = try EmulatorProcess(
             [
-                "--listen", "127.0.0.1:0", "--ready-file", workspace.file("frontend.ready"), "--auth-public-key",
+                "--listen", "127.0.0.1:0", "--ready-file", ready, "--auth-public-key",
                 workspace.file("auth.pub.pem"), "--realm", realmHex, "--store", store,
-            ], stderrPath: workspace.file("frontend.log"), executable: EmulatorProcess.sibling("coffer-frontend"))
-        frontendURL = "http://127.0.0.1:\(try port(in: try frontend.waitForReadyFile()))"
+            ], stderrPath: workspace.file("frontend-\(UUID().uuidString.prefix(4)).log"),
+            executable: EmulatorProcess.sibling("coffer-frontend"))
+        frontendPort = try port(in: try frontend.waitForReadyFile())
+        frontendURL = "http://127.0.0.1:\(frontendPort)"
         self.frontend = frontend
     }
 
@@ -57,15 +69,16 @@ final class RunningRealm {
         etcd?.stop()
     }
 
-    /// Starts member `id`'s emulator on its state dir (kept across restarts) on a new port.
-    func startMember(_ id: Int) throws -> (EmulatorProcess, Int) {
+    /// Starts member `id`'s emulator on its state dir (kept across restarts) on a new port, with `extra`
+    /// arguments (e.g. `--crash-after-writes N`).
+    func startMember(_ id: Int, extra: [String] = []) throws -> (EmulatorProcess, Int) {
         let ready = workspace.file("member\(id).ready")
         try? FileManager.default.removeItem(atPath: ready)
         let member = try EmulatorProcess(
             [
                 "serve", "--state-dir", workspace.file("member\(id)"), "--port", "0", "--ready-file", ready,
                 "--slots", "4", "--realm-member",
-            ], stderrPath: workspace.file("member\(id)-\(UUID().uuidString.prefix(4)).log"))
+            ] + extra, stderrPath: workspace.file("member\(id)-\(UUID().uuidString.prefix(4)).log"))
         return (member, Int(try member.waitUntilReady().port))
     }
 
@@ -89,7 +102,7 @@ final class RunningRealm {
             [
                 "--member", "udp://127.0.0.1:\(memberPorts[id])", "--store", store, "--listen", "127.0.0.1:0",
                 "--ready-file", ready, "--data-center", "dc\(id % 2 + 1)",
-            ], stderrPath: workspace.file("agent\(id).log"), executable: EmulatorProcess.sibling("coffer-agent"))
+            ], stderrPath: workspace.file("agent\(id)-\(UUID().uuidString.prefix(4)).log"), executable: EmulatorProcess.sibling("coffer-agent"))
         _ = try agent.waitForReadyFile()
         return agent
     }
@@ -110,12 +123,18 @@ final class RunningRealm {
 
     /// What every process said, for a failure's message.
     var logs: String {
-        let names = ["frontend.log"] + agents.indices.map { "agent\($0).log" }
-        return names.map { name in "--- \(name)\n" + ((try? String(contentsOfFile: workspace.file(name), encoding: .utf8)) ?? "") }
-            .joined(separator: "\n")
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: workspace.file(""))) ?? []
+        let names = all.filter { ($0.hasPrefix("frontend") || $0.hasPrefix("agent")) && $0.hasSuffix(".log") }.sorted()
+        let statuses = agents.indices.map { id in
+            let answer = (try? port(in: workspace.file("agent\(id).ready"))).flatMap { httpGet(port: $0, path: "/v1/status") }
+            return "--- agent \(id) status: \(answer ?? "no answer")"
+        }
+        return (names.map { name in "--- \(name)\n" + ((try? String(contentsOfFile: workspace.file(name), encoding: .utf8)) ?? "") }
+            + statuses).joined(separator: "\n")
     }
 
     func token(_ account: String) throws -> String {
+        if let path = tokens[account] { return path }
         let issued = try cofferctl([
             "token", "issue", "--auth-key", workspace.file("auth.pem"), "--account", account, "--realm", realmHex,
             "--ttl", "600",
@@ -123,6 +142,7 @@ final class RunningRealm {
         guard issued.status == 0 else { throw SystemFailure("token issue: \(issued.stderr)") }
         let path = workspace.file("token-\(account)")
         try Data(issued.stdout.utf8).write(to: URL(fileURLWithPath: path))
+        tokens[account] = "@" + path
         return "@" + path
     }
 
@@ -130,9 +150,13 @@ final class RunningRealm {
     func client(_ account: String, _ arguments: [String], input: String? = nil) throws
         -> (status: Int32, stdout: String, stderr: String)
     {
-        try cofferctl(
-            ["--device", frontendURL, "--token", try token(account), "--manifest", workspace.file("manifest.json")]
-                + arguments, input: input)
+        try cofferctl(try clientArguments(account, arguments), input: input)
+    }
+
+    /// The command line of `client(account, arguments)`, for a run on another thread.
+    func clientArguments(_ account: String, _ arguments: [String]) throws -> [String] {
+        ["--device", frontendURL, "--token", try token(account), "--manifest", workspace.file("manifest.json")]
+            + arguments
     }
 }
 
