@@ -105,7 +105,7 @@ let package = Package(
             name: "coffer-bench",
             dependencies: [
                 "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
-                "CofferPureCrypto", "CofferRealmStore", "CofferEtcdCluster",
+                "CofferPureCrypto", "CofferRealmStore", "CofferEtcdCluster", "CofferFrontendLink",
             ],
             path: "Benchmarks/coffer-bench"
         ),

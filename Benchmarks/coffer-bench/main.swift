@@ -36,6 +36,18 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "realm" {
     exit(0)
 }
 
+/// The realm's bounded load test: 64 clients logging in through a running realm's front-end for 30 s,
+/// beside the same clients against one emulator over UDP for 30 s.
+func realmLoad() throws {
+    try RealmFrontendLoad(clients: 64, seconds: 30, referenceSeconds: 30).run(report: report)
+}
+
+// `COFFER_BENCH_ONLY=realm-load`: just the realm's load test.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "realm-load" {
+    try realmLoad()
+    exit(0)
+}
+
 // `COFFER_BENCH_ONLY=store`: just the realm store's conditional appends (dir: and a 3-member etcd).
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "store" {
     for measurement in try await StoreAppends(seconds: 2).run() { report(measurement) }
@@ -57,6 +69,7 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "startup" {
 // `COFFER_BENCH_ONLY=emulator`: just the figures measured through a running emulator (below).
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "emulator" {
     try emulatorFigures()
+try realmLoad()
     exit(0)
 }
 
@@ -90,3 +103,4 @@ for measurement in try RistrettoFigures(iterations: 2000).run() { report(measure
 for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
 
 try emulatorFigures()
+try realmLoad()
