@@ -59,7 +59,7 @@ final class BenchRealm {
                 [
                     "--listen", "127.0.0.1:0", "--ready-file", ready.path, "--auth-public-key", authPublic,
                     "--realm", realmHex, "--store", store, "--rate-per-second", "\(ratePerSecond)",
-                    "--rate-burst", "\(ratePerSecond)",
+                    "--rate-burst", "\(ratePerSecond)", "--log-level", "warning",
                 ], log: "frontend.log")
             frontendURL = "http://127.0.0.1:\(try frontend.waitForPort(ready))"
         } catch {

@@ -5,12 +5,15 @@ import OPAQUE
 
 /// Vault clients to lend to load clients: one per client (a realm account's own link and token), or
 /// a few shared by all (a device holds a bounded number of logins at once: each client borrows a
-/// channel of its own for a whole login and waits its turn when none is free).
+/// channel of its own for a whole login and, when none is free, waits its turn, first come first served).
 final class ClientPool: @unchecked Sendable {
     private let clients: [VaultClient]
     private let dedicated: Bool
     private var free: [Int]
     private let condition = NSCondition()
+    /// Tickets handed out, and the oldest ticket not yet served: the order of the waits.
+    private var issued = 0
+    private var serving = 0
 
     /// Client `i` always gets `clients[i]`.
     init(dedicated clients: [VaultClient]) {
@@ -30,13 +33,17 @@ final class ClientPool: @unchecked Sendable {
     func with<T>(client index: Int, _ body: (VaultClient) throws -> T) rethrows -> T {
         if dedicated { return try body(clients[index]) }
         condition.lock()
-        while free.isEmpty { condition.wait() }
+        let ticket = issued
+        issued += 1
+        while free.isEmpty || ticket != serving { condition.wait() }
+        serving += 1
         let borrowed = free.removeLast()
+        condition.broadcast()
         condition.unlock()
         defer {
             condition.lock()
             free.append(borrowed)
-            condition.signal()
+            condition.broadcast()
             condition.unlock()
         }
         return try body(clients[borrowed])
