@@ -120,18 +120,17 @@ private func clientLoop(
     do {
         _ = try pool.with(client: index) { try $0.register(id: account, password: password, backupKey: key, attemptLimit: nil) }
     } catch {
-        outcome.registrationError = "registering \(String(decoding: account, as: UTF8.self)): \(error)"
-        shared.registered()
+        shared.registered(failure: "registering \(String(decoding: account, as: UTF8.self)): \(error)")
         return outcome
     }
-    shared.registered()
+    shared.registered(failure: nil)
     let start = shared.waitForStart()
     let deadline = start + UInt64(seconds * 1e9)
     while monotonicNanoseconds() < deadline {
         let began = monotonicNanoseconds()
         do {
             let recovered = try pool.with(client: index) { try $0.recover(id: account, password: password) }
-            guard recovered.bytes == key.bytes else { throw BenchFailure("recovered a different key") }
+            guard recovered == key else { throw BenchFailure("recovered a different key") }
             outcome.latencies.append(monotonicNanoseconds() - began)
         } catch {
             outcome.errors += 1
@@ -145,7 +144,6 @@ private struct ClientOutcome {
     var latencies: [UInt64] = []
     var errors = 0
     var firstError: String?
-    var registrationError: String?
 }
 
 /// What the client threads and the coordinating thread share, under one condition.
@@ -153,6 +151,7 @@ private final class SharedRun: @unchecked Sendable {
     private let condition = NSCondition()
     private let clients: Int
     private var registeredCount = 0
+    private var registrationFailures: [String] = []
     private var start: UInt64?
     private var outcomes: [ClientOutcome?]
     private var done = 0
@@ -162,9 +161,11 @@ private final class SharedRun: @unchecked Sendable {
         outcomes = Array(repeating: nil, count: clients)
     }
 
-    func registered() {
+    /// A client's registration ended, with what went wrong if it failed.
+    func registered(failure: String?) {
         condition.lock()
         registeredCount += 1
+        if let failure { registrationFailures.append(failure) }
         condition.broadcast()
         condition.unlock()
     }
@@ -173,7 +174,7 @@ private final class SharedRun: @unchecked Sendable {
     func waitUntilRegistered() throws {
         condition.lock()
         while registeredCount < clients { condition.wait() }
-        let failures = outcomes.compactMap { $0?.registrationError }
+        let failures = registrationFailures
         condition.unlock()
         if let first = failures.first {
             startTimedWindow(at: 0)
