@@ -87,10 +87,12 @@ ctgrind: bootstrap-test
 	else echo "ctgrind: leaky control flagged, as it must be"; fi
 
 bench: bootstrap-realm
-	$(SWIFT) build -c release --product coffer-bench
-	$(SWIFT) build -c release --product coffer-emulator
-	$(SWIFT) build -c release --product cofferctl
-	@python3 Benchmarks/run.py "$$($(SWIFT) build -c release --show-bin-path)/coffer-bench"
+	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-bench
+	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-emulator
+	$(SWIFT) build -c release $(SWIFTFLAGS) --product cofferctl
+	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-agent
+	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-frontend
+	@python3 Benchmarks/run.py "$$($(SWIFT) build -c release $(SWIFTFLAGS) --show-bin-path)/coffer-bench"
 
 # Installs both tools, their shell completions (bash, zsh, fish) and man pages, generated from their
 # argument parsers, and the udev rule. `make install PREFIX=$$HOME/.local` needs no root; DESTDIR stages.

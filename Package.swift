@@ -105,7 +105,7 @@ let package = Package(
             name: "coffer-bench",
             dependencies: [
                 "CofferCrypto", "OPAQUE", "CofferFirmware", "CofferMemoryChip", "CofferProtocol", "CofferHost",
-                "CofferPureCrypto", "CofferRealmStore", "CofferEtcdCluster", "CofferEmulator",
+                "CofferPureCrypto", "CofferRealmStore", "CofferEtcdCluster", "CofferEmulator", "CofferFrontendLink",
             ],
             path: "Benchmarks/coffer-bench"
         ),

@@ -45,7 +45,8 @@ def main() -> None:
             refs[key] = {"ecdhp256": ecdh_p256_per_second, "aes-256-gcm-16k": aes_gcm_16k_bytes_per_second}[key]()
         return refs[key]
 
-    out = subprocess.run([str(bench)], check=True, capture_output=True, text=True).stdout
+    # stderr goes straight to the terminal: a figure's notes, and why coffer-bench failed when it did.
+    out = subprocess.run([str(bench)], check=True, stdout=subprocess.PIPE, text=True).stdout
     rows = []
     for line in out.splitlines():
         if not line.startswith("{"):

@@ -43,6 +43,26 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "realm" {
     exit(0)
 }
 
+/// The realm's bounded load test: 64 clients logging in through a running realm's front-end for 30 s
+/// (`COFFER_BENCH_LOAD_SECONDS` for a quicker look), beside the same clients against one emulator
+/// over UDP for as long.
+func realmLoad() throws {
+    let seconds = ProcessInfo.processInfo.environment["COFFER_BENCH_LOAD_SECONDS"].flatMap(Double.init) ?? 30
+    do {
+        try RealmFrontendLoad(clients: 64, seconds: seconds, referenceSeconds: seconds).run(report: report)
+    } catch {
+        // Said plainly and with a failing status, not as a crash report.
+        FileHandle.standardError.write(Data("coffer-bench: realm load test FAILED: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+// `COFFER_BENCH_ONLY=realm-load`: just the realm's load test.
+if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "realm-load" {
+    try realmLoad()
+    exit(0)
+}
+
 // `COFFER_BENCH_ONLY=store`: just the realm store's conditional appends (dir: and a 3-member etcd).
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "store" {
     for measurement in try await StoreAppends(seconds: 2).run() { report(measurement) }
@@ -70,6 +90,7 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "startup" {
 // `COFFER_BENCH_ONLY=emulator`: just the figures measured through a running emulator (below).
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "emulator" {
     try emulatorFigures()
+try realmLoad()
     exit(0)
 }
 
@@ -115,3 +136,4 @@ for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
 
 try emulatorFigures()
 for measurement in try groupCommitFigures() { report(measurement) }
+try realmLoad()

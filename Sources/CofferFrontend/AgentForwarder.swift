@@ -45,6 +45,11 @@ public final class AgentForwarder: Sendable {
         clientConfiguration.timeout.connect = .milliseconds(
             Int64(min(2_000, configuration.forwardDeadlineMilliseconds)))
         clientConfiguration.redirectConfiguration = .disallow
+        // A connection per request in flight, kept alive: with the pool's default of 8 per agent, the
+        // rest of a busy front-end's forwards queued for a connection and failed after the connect
+        // timeout (2 s) whenever commits took longer than that (64 clients of the load test did).
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit =
+            configuration.maxConcurrentRequests
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.routing = routing
         self.configuration = configuration

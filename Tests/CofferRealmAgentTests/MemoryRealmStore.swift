@@ -38,7 +38,18 @@ actor MemoryRealmStore: RealmStore {
         return index
     }
 
-    func putBlob(name: [UInt8], bytes: [UInt8]) async throws(RealmStoreError) { blobs[name] = bytes }
+    func putBlob(name: [UInt8], bytes: [UInt8]) async throws(RealmStoreError) {
+        if let left = blobPutsLeft {
+            guard left > 0 else { throw .unavailable("a blob put failed (injected)") }
+            blobPutsLeft = left - 1
+        }
+        blobs[name] = bytes
+    }
+
+    /// When set, `putBlob` succeeds this many more times and then fails: a store lost mid-write.
+    private var blobPutsLeft: Int?
+
+    func failBlobPuts(after count: Int?) { blobPutsLeft = count }
 
     func getBlob(name: [UInt8]) async throws(RealmStoreError) -> [UInt8]? { blobs[name] }
 

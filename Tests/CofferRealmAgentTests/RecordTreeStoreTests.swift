@@ -83,6 +83,28 @@ struct RecordTreeStoreTests {
         #expect(try await store.getBlob(name: engine.sha256(leaf)) == nil)
     }
 
+    @Test("a blob the store fails to take fails the entry's write; written again, every blob is in the store")
+    func failedBlobPut() async throws {
+        let store = MemoryRealmStore()
+        let trees = RecordTreeStore(store: store)
+        let keys = (1...8).map { [UInt8](repeating: UInt8($0 * 20), count: 32) }
+        let (made, tree) = try entry(
+            keys.map { RealmChange(key: $0, leaf: $0 + [2]) }, on: RecordTree(), index: 1)
+        // The blobs go out concurrently: some are taken, then the store fails.
+        await store.failBlobPuts(after: 5)
+        await #expect(throws: TreeStoreError.self) {
+            try await trees.write(entry: made, proof: RecordTree().encoded())
+        }
+        // The failed write must not have cached a blob as written that never was: written again, the
+        // tree is whole for a reader without a cache.
+        await store.failBlobPuts(after: nil)
+        try await trees.write(entry: made, proof: RecordTree().encoded())
+        for key in keys {
+            let proof = try await RecordTreeStore(store: store).proof(root: tree.rootHash(engine), keys: [key])
+            #expect(proof.leaves == [key + [2]])
+        }
+    }
+
     @Test("a lost or altered node is refused by name, never taken")
     func damagedStore() async throws {
         let store = MemoryRealmStore()
