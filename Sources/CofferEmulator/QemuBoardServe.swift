@@ -58,9 +58,9 @@ extension Emulator {
         let endpoint = QemuBoardEndpoint(link: link, directory: directory)
         defer { link.stop() }
         let info = try QemuBoardSetup(endpoint: endpoint, settings: settings, logger: logger).finishInitialisation()
-        try session.run(endpoint, serial: info.serial, directory: directory, logger: logger) {
+        try session.run(endpoint, serial: info.serial, directory: directory, logger: logger, until: {
             endpoint.failure != nil
-        }
+        })
         if let failure = endpoint.failure { throw .device(failure) }
     }
 

@@ -45,8 +45,8 @@ public struct ServeSession {
         directory: StateDirectory,
         warnings: [StateWarning] = [],
         logger: Logger,
-        barrier: (() -> Bool)? = nil,
-        until stop: () -> Bool = { false }
+        until stop: () -> Bool = { false },
+        barrier: (() -> Bool)? = nil
     ) throws(EmulatorError) {
         ShutdownSignal.install()
         let server = ReportServer(socket: socket, endpoint: endpoint, clock: SystemClock(), logger: logger)
