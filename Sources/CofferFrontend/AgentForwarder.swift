@@ -110,6 +110,7 @@ public final class AgentForwarder: Sendable {
                 lastProblem = "agent \(address) unreachable"
             case .lost(let why):
                 logger.warning("forward lost after sending", metadata: ["agent": "\(address)", "error": "\(why)"])
+                await routing.noAnswer(from: address)
                 return .failure(
                     status: 504, reason: "the leader did not answer; the request may or may not have been served")
             }

@@ -62,6 +62,13 @@ public actor FrontendRouting {
         skipped.insert(address)
     }
 
+    /// A forward to `address` went out and no answer came in time (the agent stopped, or cut off): it
+    /// is no longer taken as the leader on trust, so the next request asks discovery again, where a
+    /// leader that took over has registered itself. The address is not skipped: it may lead still.
+    public func noAnswer(from address: String) {
+        if cachedLeader == address { cachedLeader = nil }
+    }
+
     /// An agent answered 421 naming `hint` as leader. The hint is followed only when discovery lists
     /// it as an agent of this group (an agent is untrusted: it must not send the front-end, and the
     /// account's message, to an address of its choosing). Returns whether the hint was taken.

@@ -68,6 +68,20 @@ struct RealmFaultTests {
             try realm.guess(&ledger)
             try etcd.restart(member: etcdLeader)
         } else {
+            // The leader's agent stopped (SIGSTOP) under a LoginStart: another agent takes over, and the
+            // front-end, whose forward to the stopped one got no answer, asks discovery again rather
+            // than keep sending to it; the stopped one is continued later, believing itself the leader
+            // still, and must lose every append it tries to the new leader's entries.
+            var stopped = -1
+            try aimedGuess(&ledger, in: realm) { leader in
+                stopped = leader
+                deliver(SIGSTOP, to: realm.agents[leader]!)
+            }
+            try realm.waitUntilServing()
+            try realm.guess(&ledger)
+            deliver(SIGCONT, to: realm.agents[stopped]!)
+            try realm.guess(&ledger)
+
             // The leader's member stopped past its agent's patience with it (5 s without an answer): the
             // agent gives up on its calls, then the member wakes up to answer them late.
             try aimedGuess(&ledger, in: realm) { leader in
