@@ -235,10 +235,17 @@ public final class EtcdCluster: @unchecked Sendable {
     /// One HTTP/1.0 exchange with 127.0.0.1:`port` on a blocking socket (a second at most per
     /// step): the whole answer, nil when the port does not answer.
     public static func exchange(port: Int, _ request: String) -> String? {
+        exchange(port: port, bytes: Array(request.utf8), secondsPerStep: 1).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `request`'s bytes sent to 127.0.0.1:`port` on a blocking socket and everything read back until
+    /// the peer closes (at most `secondsPerStep` per send or receive); nil when the port does not
+    /// answer or the request cannot be sent whole.
+    public static func exchange(port: Int, bytes request: [UInt8], secondsPerStep: Int) -> [UInt8]? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        var timeout = timeval(tv_sec: secondsPerStep, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -250,9 +257,7 @@ public final class EtcdCluster: @unchecked Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard connected else { return nil }
-        let bytes = Array(request.utf8)
-        guard send(descriptor, bytes, bytes.count, 0) == bytes.count else { return nil }
+        guard connected, send(descriptor, request, request.count, 0) == request.count else { return nil }
         var answer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -260,7 +265,7 @@ public final class EtcdCluster: @unchecked Sendable {
             if count <= 0 { break }
             answer += chunk[..<count]
         }
-        return String(decoding: answer, as: UTF8.self)
+        return answer
     }
 
     /// The last lines of a member's log, for a failure message.

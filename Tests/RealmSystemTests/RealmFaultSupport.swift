@@ -280,31 +280,10 @@ final class AimedGuess: @unchecked Sendable {
 /// `POST path` with a bearer token and a binary body to 127.0.0.1:`port` over HTTP/1.0 (60 s at most
 /// per socket step): the status and body, nil when the connection failed or broke before an answer.
 func httpPost(port: Int, path: String, token: String, body: [UInt8]) -> (status: Int, body: [UInt8])? {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var timeout = timeval(tv_sec: 60, tv_usec: 0)
-    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
-    guard connected else { return nil }
     let head = "POST \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\n"
         + "Content-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\n\r\n"
-    let request = Array(head.utf8) + body
-    guard send(descriptor, request, request.count, 0) == request.count else { return nil }
-    var answer: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = recv(descriptor, &chunk, chunk.count, 0)
-        if count <= 0 { break }
-        answer += chunk[..<count]
+    guard let answer = EtcdCluster.exchange(port: port, bytes: Array(head.utf8) + body, secondsPerStep: 60) else {
+        return nil
     }
     let separator: [UInt8] = [13, 10, 13, 10]
     guard let end = (0..<max(0, answer.count - 3)).first(where: { Array(answer[$0..<$0 + 4]) == separator }),
