@@ -109,6 +109,8 @@ let package = Package(
             ],
             path: "Benchmarks/coffer-bench"
         ),
+        // The trivial executable beside which `make bench` times the emulator's start.
+        .executableTarget(name: "coffer-noop", path: "Benchmarks/coffer-noop"),
 
         // The realm's untrusted store (REALM.md): a log per group with a conditional append, blobs and
         // discovery; backends `dir:` and `etcd://` (issue 13).

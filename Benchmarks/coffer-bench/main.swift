@@ -1,9 +1,6 @@
 // `coffer-bench`: Coffer's figures for `make bench`, one JSON line each (see Benchmarks/run.py).
 import Foundation
 
-// The trivial executable whose start the emulator's start is measured against.
-if CommandLine.arguments.dropFirst().first == "--noop" { exit(0) }
-
 // The PING figure's reference peer, in a process of its own as the emulator is: `--collecting-echo N`
 // prints its port, answers every N datagrams with N, and ends on a one-byte datagram.
 if CommandLine.arguments.dropFirst().first == "--collecting-echo", let count = CommandLine.arguments.dropFirst(2).first.flatMap({ Int($0) }) {
@@ -83,7 +80,7 @@ if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "pipe" {
 
 // `COFFER_BENCH_ONLY=startup`: just the emulator's start-up figures.
 if ProcessInfo.processInfo.environment["COFFER_BENCH_ONLY"] == "startup" {
-    for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
+    for measurement in try StartupFigures(runs: 21).run() { report(measurement) }
     exit(0)
 }
 
@@ -132,7 +129,7 @@ for measurement in try await StoreAppends(seconds: 2).run() { report(measurement
 report(try PureScalarMultiplications(iterations: 400).run())
 for measurement in try RistrettoFigures(iterations: 2000).run() { report(measurement) }
 
-for measurement in try StartupFigures(runs: 15).run() { report(measurement) }
+for measurement in try StartupFigures(runs: 21).run() { report(measurement) }
 
 try emulatorFigures()
 for measurement in try groupCommitFigures() { report(measurement) }

@@ -2,7 +2,13 @@ import CTAPHID
 import CofferCrypto
 import CofferFirmware
 import CofferProtocol
+// FoundationEssentials where there is one: the emulator's start-up stays clear of the whole of
+// Foundation (and ICU), whose loading costs more than everything else it does before it is ready.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 #if canImport(Glibc)
