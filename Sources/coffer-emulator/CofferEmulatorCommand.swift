@@ -1,8 +1,8 @@
 import ArgumentParser
 import CofferEmulator
 
-/// `coffer-emulator`: the Coffer chip on a PC, its state in files, its USB side on UDP.
-@main
+/// `coffer-emulator`: the Coffer chip on a PC, its state in files, its USB side on UDP. Started by
+/// `CofferEmulatorMain`, which reads plain `serve` command lines itself (`ServeFastPath`).
 struct CofferEmulatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coffer-emulator",
