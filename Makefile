@@ -90,6 +90,7 @@ bench: bootstrap-realm
 	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-bench
 	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-emulator
 	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-noop
+	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-noop-crypto
 	$(SWIFT) build -c release $(SWIFTFLAGS) --product cofferctl
 	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-agent
 	$(SWIFT) build -c release $(SWIFTFLAGS) --product coffer-frontend

@@ -111,6 +111,8 @@ let package = Package(
         ),
         // The trivial executable beside which `make bench` times the emulator's start.
         .executableTarget(name: "coffer-noop", path: "Benchmarks/coffer-noop"),
+        // The same plus the first OpenSSL 3 calls a booting chip makes: the floor of the emulator's start.
+        .executableTarget(name: "coffer-noop-crypto", dependencies: ["CofferCrypto"], path: "Benchmarks/coffer-noop-crypto"),
 
         // The realm's untrusted store (REALM.md): a log per group with a conditional append, blobs and
         // discovery; backends `dir:` and `etcd://` (issue 13).
