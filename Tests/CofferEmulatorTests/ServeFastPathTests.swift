@@ -23,6 +23,8 @@ import Testing
         ["serve", "--state-dir", "/tmp/s", "--port", "1", "--port", "2", "--seed", "aa", "--seed=bb"],
         ["serve", "--state-dir", "/tmp/a=b", "--ready-file", "r=1.json"],
         ["serve", "--state-dir", "/tmp/s", "--attempt-limit", "+7", "--slots", "0012"],
+        ["serve", "--group-commit", "--state-dir", "/tmp/s", "--group-commit", "--realm-member", "--realm-member"],
+        ["serve", "--state-dir", "", "--bind", "0.0.0.0", "--seed", "AbCd"],
     ]
 
     @Test("a plain serve command line gives the parser's very command", arguments: plain)
