@@ -52,7 +52,8 @@ struct PipeThroughput {
             })
         }
         let mib = size >> 20
-        return [
+        let memory = try peakResidentSizes(cofferctl, command: command, large: (plain, sealed, restored), in: directory)
+        return memory + [
             Measurement(
                 name: "backup encrypt \(mib) MiB pipe/file", value: Double(size) / pipeEncrypt, unit: "bytes/s",
                 target: 0.8, reference: .measured(name: "cofferctl file to file", value: Double(size) / fileEncrypt)),
@@ -60,6 +61,35 @@ struct PipeThroughput {
                 name: "backup decrypt \(mib) MiB pipe/file", value: Double(size) / pipeDecrypt, unit: "bytes/s",
                 target: 0.8, reference: .measured(name: "cofferctl file to file", value: Double(size) / fileDecrypt)),
         ]
+    }
+
+    /// cofferctl's own peak resident size (wait4) encrypting and decrypting file to file, the
+    /// benchmark's large input beside a 16 MiB one: the memory a backup takes must not grow with it.
+    private func peakResidentSizes(
+        _ cofferctl: String, command: (String, String, String) -> [String], large: (String, String, String),
+        in directory: String
+    ) throws -> [Measurement] {
+        let small = (directory + "/small", directory + "/small.sealed", directory + "/small.restored")
+        let block = SeededRandom(seed: Array("coffer-bench/pipe-small".utf8)).bytes(1 << 20)
+        guard FileManager.default.createFile(atPath: small.0, contents: Data((0..<16).flatMap { _ in block })) else {
+            throw BenchFailure("no \(small.0)")
+        }
+        let runs = [
+            ("encrypt", [(large.0, large.1), (small.0, small.1)]),
+            ("decrypt", [(large.1, large.2), (small.1, small.2)]),
+        ]
+        var figures: [Measurement] = []
+        for (verb, files) in runs {
+            let peaks = try files.map { input, output in
+                try? FileManager.default.removeItem(atPath: output)
+                return try Spawn.peakResidentBytes(cofferctl, command(verb, input, output))
+            }
+            figures.append(Measurement(
+                name: "cofferctl backup \(verb) peak RSS, \(size >> 20) MiB", value: peaks[0], unit: "bytes",
+                target: 1.1, better: "lower",
+                reference: .measured(name: "the same command on 16 MiB", value: peaks[1])))
+        }
+        return figures
     }
 
     /// Seconds of wall time `body` takes. `output`, if any, is removed before the clock starts:

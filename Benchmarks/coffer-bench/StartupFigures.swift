@@ -9,7 +9,7 @@ import Foundation
 /// algorithm tables). Medians of `runs` starts each, the kinds alternating so a busy spell slows all;
 /// wall time, since a start is what a test harness waits for.
 ///
-/// Both are spawned with posix_spawn(3) and reaped with waitpid(2): Foundation's `Process` notices an
+/// Both are spawned with posix_spawn(3) and reaped with wait4(2): Foundation's `Process` notices an
 /// exit only on its run loop's next turn, which added ~30 ms to every figure here. The emulator is
 /// timed up to its ready file (polled every 100 µs); its shutdown afterwards is not part of its start.
 struct StartupFigures {
@@ -27,8 +27,8 @@ struct StartupFigures {
         var floored: [Double] = []
         return try [256, 4096].flatMap { slots in
             let state = scratch.appendingPathComponent("state-\(slots)").path
-            let made = try Self.spawn(emulator, ["init", "--state-dir", state, "--slots", "\(slots)", "--log-level", "error"])
-            guard Self.reap(made) == 0 else { throw BenchFailure("coffer-emulator init failed") }
+            let made = try Spawn.quiet(emulator, ["init", "--state-dir", state, "--slots", "\(slots)", "--log-level", "error"])
+            guard Spawn.reap(made).status == 0 else { throw BenchFailure("coffer-emulator init failed") }
             var started: [Double] = []
             for run in 0..<runs {
                 trivial.append(try Self.timedRun(noop))
@@ -36,7 +36,7 @@ struct StartupFigures {
                 let ready = scratch.appendingPathComponent("ready-\(slots)-\(run).json").path
                 var process: pid_t = 0
                 started.append(try Self.timed {
-                    process = try Self.spawn(
+                    process = try Spawn.quiet(
                         emulator, ["serve", "--state-dir", state, "--port", "0", "--ready-file", ready, "--log-level", "error"])
                     while access(ready, F_OK) != 0 {
                         var status: Int32 = 0
@@ -47,7 +47,7 @@ struct StartupFigures {
                     }
                 })
                 kill(process, SIGTERM)
-                _ = Self.reap(process)
+                _ = Spawn.reap(process)
             }
             return [
                 Measurement(
@@ -68,8 +68,8 @@ struct StartupFigures {
     /// The wall time of `program` from spawn to exit, in milliseconds; a failure if it fails.
     private static func timedRun(_ program: String) throws -> Double {
         try timed {
-            let process = try spawn(program, [])
-            guard reap(process) == 0 else { throw BenchFailure("\(program) failed") }
+            let process = try Spawn.quiet(program, [])
+            guard Spawn.reap(process).status == 0 else { throw BenchFailure("\(program) failed") }
         }
     }
 
@@ -81,26 +81,4 @@ struct StartupFigures {
     }
 
     private static func median(_ times: [Double]) -> Double { times.sorted()[times.count / 2] }
-
-    /// Starts `path` with `arguments`, its stdout and stderr on /dev/null.
-    private static func spawn(_ path: String, _ arguments: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { for argument in argv { free(argument) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard result == 0 else { throw BenchFailure("cannot start \(path): \(String(cString: strerror(result)))") }
-        return pid
-    }
-
-    /// Waits for `pid` to end; its exit status, or -1 when it did not exit normally.
-    private static func reap(_ pid: pid_t) -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
-    }
 }
